@@ -1,0 +1,20 @@
+package dev.poolguard.adapter;
+
+import dev.poolguard.core.PoolAdapter;
+import java.util.Arrays;
+import java.util.List;
+
+/** Every adapter the agent ships. Adding a pool is one adapter file and one line here. */
+public final class Adapters {
+
+    private Adapters() {
+    }
+
+    public static List<PoolAdapter> all() {
+        return Arrays.asList(
+            new HikariAdapter(),
+            new Dbcp2Adapter(),
+            new TomcatAdapter(),
+            new DriverAdapter());
+    }
+}

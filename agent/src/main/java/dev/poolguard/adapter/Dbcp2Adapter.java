@@ -1,0 +1,87 @@
+package dev.poolguard.adapter;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.poolguard.core.Hooks;
+import dev.poolguard.core.PoolAdapter;
+import java.sql.Connection;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import org.apache.commons.dbcp2.BasicDataSource;
+import org.apache.commons.dbcp2.DelegatingConnection;
+import org.apache.commons.dbcp2.PoolableConnection;
+
+/**
+ * Apache Commons DBCP2 2.9 to 2.14, through {@code BasicDataSource}. DBCP2 validates every borrow by default,
+ * but with {@code isValid(0)}, which waits forever on a silent socket: the agent bounds that validation rather
+ * than ping again. Evicts through {@code BasicDataSource.invalidateConnection}; retires at return by closing
+ * the physical connection first, which makes DBCP2 invalidate it instead of pooling it.
+ */
+final class Dbcp2Adapter extends PoolAdapter {
+
+    static final String ID = "dbcp2";
+
+    Dbcp2Adapter() {
+        super(ID, "org.apache.commons.dbcp2.", "org.apache.commons.pool2.");
+    }
+
+    @Override
+    protected AgentBuilder instrument(AgentBuilder builder) {
+        return builder
+            .type(named("org.apache.commons.dbcp2.BasicDataSource"))
+            .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
+            .type(named("org.apache.commons.dbcp2.PoolableConnection"))
+            .transform(advice(Hook.RETURN, named("close").and(takesArguments(0)), "Return"))
+            .transform(advice(Hook.VALIDATE, named("validate").and(takesArguments(2)), "Validate"));
+    }
+
+    static final class Borrow {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object pool) {
+            return Hooks.borrowEnter(ID, pool);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This BasicDataSource pool, @Advice.Enter Object context,
+                         @Advice.Return(readOnly = false) Connection lease,
+                         @Advice.Thrown(readOnly = false) Throwable thrown) {
+            try {
+                if (lease != null && context != null && !Hooks.borrowExit(ID, context, pool,
+                        ((DelegatingConnection<?>) lease).getInnermostDelegateInternal())) {
+                    pool.invalidateConnection(lease);
+                    try {
+                        lease = pool.getConnection();
+                    } catch (Throwable t) {
+                        lease = null;
+                        thrown = t;
+                    }
+                }
+            } finally {
+                Hooks.borrowDone(context);
+            }
+        }
+    }
+
+    static final class Return {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This PoolableConnection pooled) throws Exception {
+            Connection physical = pooled.getInnermostDelegateInternal();
+            if (Hooks.returning(ID, physical)) {
+                physical.close();
+            }
+        }
+    }
+
+    static final class Validate {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This PoolableConnection pooled) {
+            return Hooks.validateEnter(ID, pooled.getInnermostDelegateInternal());
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable failure) {
+            Hooks.validateExit(token, true, failure == null);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.poolguard.core;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+
+/** Every physical connection the agent knows, and what happens to one at borrow, at return and when opened. */
+final class Connections {
+
+    /** lastGood for a connection first seen at borrow: long ago, so it is validated before use. */
+    private static final long LONG_AGO = 1L << 62;
+    /** A borrow that keeps meeting dead connections hands one out rather than recurse without end. */
+    private static final int MAX_RETRIES = 64;
+
+    private static final WeakIdentityMap<Object, Tracked> TRACKED = new WeakIdentityMap<>();
+    private static final WeakIdentityMap<Object, PoolInfo> POOLS = new WeakIdentityMap<>();
+    private static final ConcurrentHashMap<String, AtomicInteger> POOL_NUMBERS = new ConcurrentHashMap<>();
+    private static final StackWalker WALKER = StackWalker.getInstance();
+
+    /** Class-name prefixes of the enabled pools: a connection opened from there belongs to a pool. */
+    static volatile String[] poolPackages = new String[0];
+
+    private Connections() {
+    }
+
+    static Tracked track(Object physical, long now) {
+        Tracked t = TRACKED.get(physical);
+        if (t == null) {
+            t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), now - LONG_AGO, false));
+            Watchdog.ensureStarted();
+        }
+        return t;
+    }
+
+    /** A pool is about to hand out {@code physical}. @return false to evict it and borrow again */
+    static boolean checkOut(PoolAdapter adapter, BorrowContext context, Object pool, Object physical) {
+        long now = System.nanoTime();
+        Tracked t = track(physical, now);
+        PoolInfo p = t.pool;
+        if (p == null || p.adapter != adapter || t.bare) {
+            p = adopt(t, adapter, pool, now);
+        }
+        if (context.depth() > MAX_RETRIES) {
+            Log.warnOnce(p.name + "/retries", "hook.failed", adapter.id() + " hook=borrow error=the pool kept handing out"
+                + " connections that could not be replaced action=handed out as is");
+            return true;
+        }
+        if (t.retired) {
+            return false; // cut short while the pool validated it: already reported
+        }
+        if (t.expired(now)) {
+            t.retired = true;
+            Log.info("recycle", p.name + " at=borrow age=" + Settings.millis(now - t.createdNanos) + "ms");
+            return false;
+        }
+        if (Settings.preping && now - t.lastGoodNanos >= Settings.prepingIdleNanos) {
+            String failure = Validation.ping(t, physical, context.validationDeadline(now));
+            if (failure != null) {
+                t.retired = true;
+                Log.warn("preping.dead", p.name + " by=poolguard idle=" + idleMillis(t, now) + " reason=" + failure);
+                return false;
+            }
+            t.lastGoodNanos = System.nanoTime();
+        }
+        t.beginLease(now, Thread.currentThread(), Settings.holdStack ? new Throwable("borrowed") : null);
+        return true;
+    }
+
+    /** A lease of {@code physical} is going back to its pool. @return true to retire it instead */
+    static boolean checkIn(Object physical) {
+        Tracked t = TRACKED.get(physical);
+        if (t == null) {
+            return false;
+        }
+        long now = System.nanoTime();
+        Thread holder = t.leaseThread();
+        long ended = t.endLease(now);
+        if (ended < 0) {
+            return false; // no lease: the agent's own eviction, or a second close
+        }
+        t.lastGoodNanos = now;
+        PoolInfo p = t.pool;
+        if ((ended & 1) == 1) {
+            HoldLog.returned(p, holder, ended >>> 1);
+        }
+        if (t.expired(now)) {
+            t.retired = true;
+            Log.info("recycle", p.name + " at=return age=" + Settings.millis(now - t.createdNanos) + "ms");
+            return true;
+        }
+        return false;
+    }
+
+    /** A driver opened {@code connection}: its age starts now; if no pool opened it, it is a bare lease. */
+    static void opened(PoolAdapter driver, Object connection) {
+        if (TRACKED.get(connection) != null) {
+            return; // a driver's connect calling another connect that returns the same connection
+        }
+        long now = System.nanoTime();
+        boolean bare = !openedByPool();
+        Tracked t = new Tracked(now, Settings.lifetimeNanos(), now, bare);
+        if (TRACKED.putIfAbsent(connection, t) != t) {
+            return;
+        }
+        if (bare) {
+            t.pool = poolInfo(driver, driver);
+            t.beginLease(now, Thread.currentThread(), Settings.holdStack ? new Throwable("opened") : null);
+        }
+        Watchdog.ensureStarted();
+    }
+
+    static PoolInfo adopt(Tracked t, PoolAdapter adapter, Object pool, long now) {
+        if (t.bare) {
+            t.bare = false; // a pool took over a connection that looked bare when it was opened
+            t.endLease(now);
+        }
+        PoolInfo p = poolInfo(adapter, pool);
+        t.pool = p;
+        return p;
+    }
+
+    private static PoolInfo poolInfo(PoolAdapter adapter, Object pool) {
+        PoolInfo p = POOLS.get(pool);
+        return p != null ? p : newPoolInfo(adapter, pool);
+    }
+
+    /** Once per pool; the lock only keeps the numbering free of gaps. */
+    private static synchronized PoolInfo newPoolInfo(PoolAdapter adapter, Object pool) {
+        PoolInfo p = POOLS.get(pool);
+        if (p == null) {
+            String name = pool == adapter ? adapter.id() : adapter.poolName(pool);
+            if (name == null || name.isEmpty() || name.indexOf(' ') >= 0) {
+                name = adapter.id() + "-" + POOL_NUMBERS.computeIfAbsent(adapter.id(), k -> new AtomicInteger()).incrementAndGet();
+            }
+            p = POOLS.putIfAbsent(pool, new PoolInfo(adapter, name));
+        }
+        return p;
+    }
+
+    private static boolean openedByPool() {
+        String[] prefixes = poolPackages;
+        return prefixes.length > 0 && WALKER.walk(frames -> frames.anyMatch(f -> {
+            String name = f.getClassName();
+            for (String prefix : prefixes) {
+                if (name.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
+        }));
+    }
+
+    static String idleMillis(Tracked t, long now) {
+        long idle = now - t.lastGoodNanos;
+        return idle >= LONG_AGO / 2 ? "unknown" : Settings.millis(idle) + "ms";
+    }
+
+    static void forEach(BiConsumer<Object, Tracked> action) {
+        TRACKED.forEach(action);
+    }
+
+    static void forget(Object connection) {
+        TRACKED.remove(connection);
+    }
+
+    static int size() {
+        return TRACKED.size();
+    }
+}

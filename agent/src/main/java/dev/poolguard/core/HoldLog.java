@@ -1,0 +1,54 @@
+package dev.poolguard.core;
+
+/** The two lines of a long hold: {@code hold.long} while it lasts, {@code hold.returned} when it ends. */
+final class HoldLog {
+
+    private static final int MAX_FRAMES = 40;
+
+    private HoldLog() {
+    }
+
+    static void warnLong(PoolInfo pool, Thread holder, long heldNanos, Throwable borrowSite) {
+        StringBuilder b = new StringBuilder(1024);
+        b.append(name(pool)).append(" thread=").append(holder == null ? "unknown" : holder.getName())
+            .append(" held=").append(Settings.millis(heldNanos)).append("ms");
+        b.append(System.lineSeparator()).append("    borrowed at:");
+        if (borrowSite == null) {
+            b.append(" (not captured: POOLGUARD_HOLD_STACK=false)");
+        } else {
+            frames(b, borrowSite.getStackTrace());
+        }
+        b.append(System.lineSeparator()).append("    holder now:");
+        StackTraceElement[] now = holder == null ? new StackTraceElement[0] : holder.getStackTrace();
+        if (now.length == 0) {
+            b.append(" (thread has ended)");
+        } else {
+            frames(b, now);
+        }
+        Log.warn("hold.long", b.toString());
+    }
+
+    static void returned(PoolInfo pool, Thread holder, long heldNanos) {
+        Log.info("hold.returned", name(pool) + " thread=" + (holder == null ? "unknown" : holder.getName())
+            + " held=" + Settings.millis(heldNanos) + "ms");
+    }
+
+    private static String name(PoolInfo pool) {
+        return pool == null ? "unknown" : pool.name;
+    }
+
+    /** The agent's own frames are left out: they say nothing about the application. */
+    private static void frames(StringBuilder b, StackTraceElement[] frames) {
+        int first = 0;
+        while (first < frames.length && frames[first].getClassName().startsWith("dev.poolguard.")) {
+            first++;
+        }
+        int last = Math.min(frames.length, first + MAX_FRAMES);
+        for (int i = first; i < last; i++) {
+            b.append(System.lineSeparator()).append("      at ").append(frames[i]);
+        }
+        if (last < frames.length) {
+            b.append(System.lineSeparator()).append("      ... ").append(frames.length - last).append(" more");
+        }
+    }
+}

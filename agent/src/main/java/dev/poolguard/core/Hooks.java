@@ -1,0 +1,131 @@
+package dev.poolguard.core;
+
+
+/**
+ * The calls that advice inlined into pools and drivers makes. Only JDK types cross this boundary, so any class
+ * loader can link them. Each entry point catches everything: a failure here logs {@code hook.failed} once,
+ * turns that hook off for that adapter, and answers as if the agent were absent.
+ */
+public final class Hooks {
+
+    private Hooks() {
+    }
+
+    /** At the start of a pool's borrow. @return the thread's borrow context, or null when the hook is off */
+    public static Object borrowEnter(String adapterId, Object pool) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (adapter == null || adapter.off(PoolAdapter.Hook.BORROW)) {
+            return null;
+        }
+        try {
+            return BorrowContext.enter(pool);
+        } catch (Throwable t) {
+            fail(adapter, PoolAdapter.Hook.BORROW, t);
+            return null;
+        }
+    }
+
+    /**
+     * After a borrow returned {@code physical}'s lease. @return true to hand it out; false when it is expired or
+     * dead, and the advice must evict it through the pool and borrow again
+     */
+    public static boolean borrowExit(String adapterId, Object context, Object pool, Object physical) {
+        if (context == null || physical == null) {
+            return true;
+        }
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        try {
+            return Connections.checkOut(adapter, (BorrowContext) context, pool, physical);
+        } catch (Throwable t) {
+            fail(adapter, PoolAdapter.Hook.BORROW, t);
+            return true;
+        }
+    }
+
+    /** Last thing a borrow does, whatever happened. */
+    public static void borrowDone(Object context) {
+        if (context != null) {
+            ((BorrowContext) context).exit();
+        }
+    }
+
+    /** When a lease of {@code physical} goes back to the pool. @return true to retire it instead of pooling it */
+    public static boolean returning(String adapterId, Object physical) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (physical == null || adapter == null || adapter.off(PoolAdapter.Hook.RETURN)) {
+            return false;
+        }
+        try {
+            return Connections.checkIn(physical);
+        } catch (Throwable t) {
+            fail(adapter, PoolAdapter.Hook.RETURN, t);
+            return false;
+        }
+    }
+
+    /** Before the pool validates {@code physical} itself. @return a token for {@link #validateExit}, or null */
+    public static Object validateEnter(String adapterId, Object physical) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (physical == null || adapter == null || adapter.off(PoolAdapter.Hook.VALIDATE)) {
+            return null;
+        }
+        try {
+            return Validation.guard(adapter, physical);
+        } catch (Throwable t) {
+            fail(adapter, PoolAdapter.Hook.VALIDATE, t);
+            return null;
+        }
+    }
+
+    /**
+     * @param validated false when the pool decided not to validate after all (its own skip window)
+     * @param alive     the pool's verdict
+     */
+    public static void validateExit(Object token, boolean validated, boolean alive) {
+        if (token != null) {
+            try {
+                Validation.unguard((Tracked) token, validated, alive);
+            } catch (Throwable t) {
+                fail(((Tracked) token).pool == null ? null : ((Tracked) token).pool.adapter, PoolAdapter.Hook.VALIDATE, t);
+            }
+        }
+    }
+
+    /** After a driver opened {@code connection}. */
+    public static void connected(String adapterId, Object connection) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (connection == null || adapter == null || adapter.off(PoolAdapter.Hook.CONNECT)) {
+            return;
+        }
+        try {
+            Connections.opened(adapter, connection);
+        } catch (Throwable t) {
+            fail(adapter, PoolAdapter.Hook.CONNECT, t);
+        }
+    }
+
+    /** Called by Byte Buddy when inlined advice itself throws; {@code where} is {@code <adapter>/<hook>}. */
+    public static void adviceFailed(Throwable t, String where) {
+        try {
+            int slash = where.indexOf('/');
+            PoolAdapter adapter = Agent.adapter(where.substring(0, slash));
+            String hook = where.substring(slash + 1);
+            for (PoolAdapter.Hook h : PoolAdapter.Hook.values()) {
+                if (h.label().equals(hook)) {
+                    fail(adapter, h, t);
+                }
+            }
+        } catch (Throwable ignored) {
+            // Nothing may escape into the pool.
+        }
+    }
+
+    static void fail(PoolAdapter adapter, PoolAdapter.Hook hook, Throwable t) {
+        if (adapter == null) {
+            return;
+        }
+        adapter.disable(hook);
+        Log.warnOnce(adapter.id() + "/" + hook, "hook.failed", adapter.id() + " hook=" + hook.label()
+            + " error=" + Log.describe(t) + " action=hook disabled, pool runs as without the agent");
+    }
+}

@@ -1,0 +1,66 @@
+package dev.poolguard.core;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.Executor;
+
+/**
+ * The few {@code java.sql.Connection} calls the core makes. The core lives in the bootstrap class loader, which
+ * cannot link {@code java.sql} types (that module belongs to the platform loader), so connections travel as
+ * {@code Object} and these handles, resolved once, make the calls. Constant handles inline like direct calls.
+ */
+final class Jdbc {
+
+    private static final MethodHandle IS_VALID;
+    private static final MethodHandle IS_CLOSED;
+    private static final MethodHandle ABORT;
+    private static final MethodHandle CLOSE;
+    private static final Executor DIRECT = Runnable::run;
+
+    static {
+        try {
+            Class<?> connection = Class.forName("java.sql.Connection", false, ClassLoader.getPlatformClassLoader());
+            MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+            IS_VALID = lookup.findVirtual(connection, "isValid", MethodType.methodType(boolean.class, int.class))
+                .asType(MethodType.methodType(boolean.class, Object.class, int.class));
+            IS_CLOSED = lookup.findVirtual(connection, "isClosed", MethodType.methodType(boolean.class))
+                .asType(MethodType.methodType(boolean.class, Object.class));
+            ABORT = lookup.findVirtual(connection, "abort", MethodType.methodType(void.class, Executor.class))
+                .asType(MethodType.methodType(void.class, Object.class, Executor.class));
+            CLOSE = lookup.findVirtual(connection, "close", MethodType.methodType(void.class))
+                .asType(MethodType.methodType(void.class, Object.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Jdbc() {
+    }
+
+    static boolean isValid(Object connection, int seconds) throws Throwable {
+        return (boolean) IS_VALID.invokeExact(connection, seconds);
+    }
+
+    /** A connection whose state cannot be read counts as closed. */
+    static boolean isClosed(Object connection) {
+        try {
+            return (boolean) IS_CLOSED.invokeExact(connection);
+        } catch (Throwable e) {
+            return true;
+        }
+    }
+
+    /** Cuts a connection off now, from any thread: it unblocks a read stuck on a silent socket. */
+    static void abort(Object connection) {
+        try {
+            ABORT.invokeExact(connection, DIRECT);
+        } catch (Throwable e) {
+            try {
+                CLOSE.invokeExact(connection);
+            } catch (Throwable ignored) {
+                // Nothing more can be done; the connection is retired either way.
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.poolguard.core;
+
+import java.util.Locale;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.implementation.bytecode.StackManipulation;
+import net.bytebuddy.implementation.bytecode.constant.TextConstant;
+import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * One pool (or the bare driver) as the agent sees it: which methods it weaves, with which advice, and how the
+ * pool names itself. Advice classes are nested in the adapter and referred to by name only, so they are never
+ * loaded here; they are inlined into the pool's own classes, where they may use the pool's types and call
+ * {@link Hooks}, which every class loader can see.
+ */
+public abstract class PoolAdapter {
+
+    public enum Hook {
+        BORROW, RETURN, VALIDATE, CONNECT;
+
+        final int bit = 1 << ordinal();
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final MethodDescription ADVICE_FAILED;
+
+    static {
+        try {
+            ADVICE_FAILED = new MethodDescription.ForLoadedMethod(
+                Hooks.class.getMethod("adviceFailed", Throwable.class, String.class));
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Where advice class files are read from: the agent jar. Set once before any adapter instruments. */
+    static volatile ClassFileLocator adviceLocator = ClassFileLocator.NoOp.INSTANCE;
+
+    private final String id;
+    private final String[] ownPackages;
+    private volatile int disabledHooks;
+
+    /**
+     * @param id          the name used in {@code POOLGUARD_POOLS} and in log lines
+     * @param ownPackages class-name prefixes of the pool's code: a connection opened from there is the pool's,
+     *                    not a bare one
+     */
+    protected PoolAdapter(String id, String... ownPackages) {
+        this.id = id;
+        this.ownPackages = ownPackages.clone();
+    }
+
+    public final String id() {
+        return id;
+    }
+
+    final String[] ownPackages() {
+        return ownPackages.clone();
+    }
+
+    /** Adds this adapter's type matchers and advice. Matchers should be by name: they run for every class loaded. */
+    protected abstract AgentBuilder instrument(AgentBuilder builder);
+
+    /** The pool's own name when it has one worth logging; null lets the agent number it ({@code <id>-<n>}). */
+    protected String poolName(Object pool) {
+        return null;
+    }
+
+    /**
+     * Advice for one hook. A throwable escaping the inlined advice goes to {@link Hooks#adviceFailed}, which logs
+     * {@code hook.failed} once and turns that hook off; the pool then carries on as without the agent.
+     */
+    protected final AgentBuilder.Transformer advice(Hook hook, ElementMatcher<? super MethodDescription> methods,
+                                                   String nestedAdviceClass) {
+        StackManipulation report = new StackManipulation.Compound(
+            new TextConstant(id + "/" + hook.label()), MethodInvocation.invoke(ADVICE_FAILED));
+        return new AgentBuilder.Transformer.ForAdvice()
+            .include(adviceLocator)
+            .withExceptionHandler(new Advice.ExceptionHandler.Simple(report))
+            .advice(methods, getClass().getName() + "$" + nestedAdviceClass);
+    }
+
+    final boolean off(Hook hook) {
+        return (disabledHooks & hook.bit) != 0;
+    }
+
+    final synchronized void disable(Hook hook) {
+        disabledHooks |= hook.bit;
+    }
+}

@@ -1,0 +1,132 @@
+package dev.poolguard.core;
+
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+/**
+ * What the agent knows about one physical connection: its age, when it was last known good, and its current
+ * lease. Lease fields are written only by the thread that holds the lease; the watchdog reads them and may
+ * set the warned bit, so the lease state is one word: {@code sequence << 1 | warned}, where an odd sequence
+ * means leased. A CAS on that word makes {@code hold.long} and {@code hold.returned} exactly-once.
+ */
+final class Tracked {
+
+    private static final AtomicLongFieldUpdater<Tracked> STATE = AtomicLongFieldUpdater.newUpdater(Tracked.class, "state");
+    private static final AtomicLongFieldUpdater<Tracked> VALIDATION =
+        AtomicLongFieldUpdater.newUpdater(Tracked.class, "validationDeadline");
+
+    /** Set by the watchdog when it aborted a validation that ran past its deadline. */
+    static final long ABORTED = Long.MIN_VALUE;
+
+    final long createdNanos;
+    /** Max lifetime for this connection, jitter applied; {@code Long.MAX_VALUE} when recycling is off. */
+    final long lifetimeNanos;
+    /** Opened by the application itself, outside any pool, and not (yet) seen in one. */
+    volatile boolean bare;
+    /** The adapter whose pool last validated this connection, for naming it before its first borrow. */
+    volatile PoolAdapter validatedBy;
+
+    volatile PoolInfo pool;
+    /** Last time the connection was known to work: opened, returned, or validated. */
+    volatile long lastGoodNanos;
+    /** Non-zero while a validation runs: the instant the watchdog aborts it. */
+    volatile long validationDeadline;
+    /** Evicted or aborted by the agent: must not be handed out again. */
+    volatile boolean retired;
+
+    private volatile long state;
+    private long leaseNanos;
+    private Thread leaseThread;
+    private Throwable leaseSite;
+
+    Tracked(long createdNanos, long lifetimeNanos, long lastGoodNanos, boolean bare) {
+        this.createdNanos = createdNanos;
+        this.lifetimeNanos = lifetimeNanos;
+        this.lastGoodNanos = lastGoodNanos;
+        this.bare = bare;
+    }
+
+    boolean expired(long now) {
+        return now - createdNanos >= lifetimeNanos;
+    }
+
+    // ---- lease, by its holder ----
+
+    void beginLease(long now, Thread thread, Throwable site) {
+        long s = state;
+        if (leased(s)) {
+            return; // a lease already open (bare connection adopted by a pool, or a pool handing out twice)
+        }
+        leaseNanos = now;
+        leaseThread = thread;
+        leaseSite = site;
+        STATE.lazySet(this, (sequence(s) + 1) << 1);
+    }
+
+    /**
+     * Ends the open lease, if any.
+     *
+     * @return -1 when there was no lease, else {@code heldNanos << 1 | 1 if the watchdog warned about it}
+     */
+    long endLease(long now) {
+        long s = state;
+        if (!leased(s)) {
+            return -1;
+        }
+        long held = Math.max(0, now - leaseNanos);
+        leaseThread = null;
+        leaseSite = null;
+        long old = STATE.getAndSet(this, (sequence(s) + 1) << 1);
+        return held << 1 | (old & 1);
+    }
+
+    // ---- lease, by the watchdog ----
+
+    long state() {
+        return state;
+    }
+
+    long leaseNanos() {
+        return leaseNanos;
+    }
+
+    Thread leaseThread() {
+        return leaseThread;
+    }
+
+    Throwable leaseSite() {
+        return leaseSite;
+    }
+
+    /** Succeeds only while the lease seen as {@code s} is still open and not yet warned about. */
+    boolean markWarned(long s) {
+        return STATE.compareAndSet(this, s, s | 1);
+    }
+
+    static boolean leased(long s) {
+        return (sequence(s) & 1) == 1;
+    }
+
+    static boolean warned(long s) {
+        return (s & 1) == 1;
+    }
+
+    private static long sequence(long s) {
+        return s >>> 1;
+    }
+
+    // ---- validation deadline ----
+
+    /** @return false when another validation of this connection is already guarded */
+    boolean armValidation(long deadline) {
+        return VALIDATION.compareAndSet(this, 0, deadline == 0 ? 1 : deadline);
+    }
+
+    /** @return true when the watchdog aborted the validation */
+    boolean disarmValidation() {
+        return VALIDATION.getAndSet(this, 0) == ABORTED;
+    }
+
+    boolean abortValidation(long deadline) {
+        return VALIDATION.compareAndSet(this, deadline, ABORTED);
+    }
+}

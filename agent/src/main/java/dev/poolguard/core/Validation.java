@@ -1,0 +1,95 @@
+package dev.poolguard.core;
+
+
+/**
+ * Validation with a hard bound. Drivers do not all honour {@code isValid}'s timeout (H2 ignores it; DBCP2 and
+ * Tomcat pass 0, which waits forever on a black-holed socket), so every validation, the agent's own ping or the
+ * pool's, is registered with a deadline and the watchdog aborts the connection if it is still running then.
+ */
+final class Validation {
+
+    private Validation() {
+    }
+
+    /** The agent's own ping. @return null when the connection answered, else why it counts as dead */
+    static String ping(Tracked t, Object physical, long deadline) {
+        long start = System.nanoTime();
+        long budget = deadline - start;
+        if (budget <= 0) {
+            return "this borrow's ping time was spent on dead connections before it";
+        }
+        if (!t.armValidation(deadline)) {
+            return null; // the pool is validating it right now; its verdict will count
+        }
+        Watchdog.armed(deadline);
+        boolean valid = false;
+        Throwable error = null;
+        try {
+            valid = Jdbc.isValid(physical, seconds(budget));
+        } catch (Throwable e) {
+            error = e;
+        }
+        boolean aborted = t.disarmValidation();
+        if (valid && !aborted) {
+            return null;
+        }
+        if (aborted) {
+            return "no answer within " + Settings.millis(budget) + "ms";
+        }
+        long took = Settings.millis(System.nanoTime() - start);
+        return error == null ? "isValid=false after " + took + "ms" : Log.describe(error) + " after " + took + "ms";
+    }
+
+    /** Registers a validation the pool runs itself. @return the token for {@link #unguard}, or null */
+    static Tracked guard(PoolAdapter adapter, Object physical) {
+        long now = System.nanoTime();
+        Tracked t = Connections.track(physical, now);
+        t.validatedBy = adapter;
+        BorrowContext borrow = BorrowContext.current();
+        if (t.pool == null && borrow != null && borrow.pool != null) {
+            Connections.adopt(t, adapter, borrow.pool, now);
+        }
+        // Only connections idle past the ping window share the borrow's deadline. A fresh one gets its own:
+        // failing it would only replace it with another fresh one.
+        boolean suspect = now - t.lastGoodNanos >= Settings.prepingIdleNanos;
+        long deadline = borrow != null && suspect ? borrow.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
+        if (!t.armValidation(deadline)) {
+            return null; // nested call of the pool's own validation: the outer one is guarded
+        }
+        if (deadline - now <= 0) {
+            // This borrow already waited its full ping timeout: fail this validation at once.
+            if (t.abortValidation(deadline)) {
+                t.retired = true;
+                abort(physical);
+            }
+        } else {
+            Watchdog.armed(deadline);
+        }
+        return t;
+    }
+
+    static void unguard(Tracked t, boolean validated, boolean alive) {
+        boolean aborted = t.disarmValidation();
+        if (!validated && !aborted) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (alive && !aborted) {
+            t.lastGoodNanos = now;
+            return;
+        }
+        t.retired = true;
+        String name = t.pool != null ? t.pool.name : t.validatedBy == null ? "unknown" : t.validatedBy.id();
+        Log.warn("preping.dead", name + " by=pool idle=" + Connections.idleMillis(t, now) + " reason="
+            + (aborted ? "no answer within " + Settings.millis(Settings.prepingTimeoutNanos)
+                + "ms, aborted by poolguard" : "the pool's validation failed"));
+    }
+
+    static void abort(Object connection) {
+        Jdbc.abort(connection);
+    }
+
+    static int seconds(long nanos) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L));
+    }
+}

@@ -1,0 +1,123 @@
+package dev.poolguard.core;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The agent's one background thread. It aborts validations past their deadline, reports leases held past
+ * {@code HOLD_WARN}, notices bare connections being closed, and forgets closed connections. It never closes a
+ * leased pooled connection. It sleeps until the next deadline it knows of; a new, earlier validation deadline
+ * wakes it.
+ */
+final class Watchdog implements Runnable {
+
+    private static final long MAX_SLEEP = TimeUnit.SECONDS.toNanos(1);
+    private static final Watchdog INSTANCE = new Watchdog();
+
+    private static volatile Thread thread;
+    private static volatile long nextWake;
+    private static volatile boolean dirty;
+
+    private long now;
+    private long next;
+
+    private Watchdog() {
+    }
+
+    static void ensureStarted() {
+        if (thread == null) {
+            start();
+        }
+    }
+
+    private static synchronized void start() {
+        if (thread != null) {
+            return;
+        }
+        Thread t = new Thread(INSTANCE, "poolguard-watchdog");
+        t.setDaemon(true);
+        t.setContextClassLoader(null); // pin no application class loader
+        nextWake = System.nanoTime();
+        t.start();
+        thread = t;
+    }
+
+    /** A validation now runs until {@code deadline}. */
+    static void armed(long deadline) {
+        dirty = true;
+        Thread t = thread;
+        if (t != null && deadline - nextWake < 0) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public void run() {
+        while (true) {
+            try {
+                dirty = false;
+                now = System.nanoTime();
+                next = now + MAX_SLEEP;
+                Connections.forEach(this::check);
+                nextWake = next;
+                if (!dirty) {
+                    LockSupport.parkNanos(this, next - System.nanoTime());
+                }
+            } catch (Throwable t) {
+                Log.warnOnce("watchdog", "hook.failed", "watchdog hook=watchdog error=" + Log.describe(t));
+                LockSupport.parkNanos(this, MAX_SLEEP);
+            }
+        }
+    }
+
+    private void check(Object c, Tracked t) {
+        long deadline = t.validationDeadline;
+        if (deadline != 0 && deadline != Tracked.ABORTED) {
+            if (now - deadline >= 0) {
+                if (t.abortValidation(deadline)) {
+                    t.retired = true;
+                    Validation.abort(c);
+                }
+            } else {
+                wakeBy(deadline);
+            }
+        }
+        long s = t.state();
+        if (!Tracked.leased(s)) {
+            if (closed(c)) {
+                Connections.forget(c);
+            }
+            return;
+        }
+        if (!Tracked.warned(s) && Settings.holdWarnNanos > 0) {
+            long start = t.leaseNanos();
+            Thread holder = t.leaseThread();
+            Throwable site = t.leaseSite();
+            long due = start + Settings.holdWarnNanos;
+            if (now - due < 0) {
+                wakeBy(due);
+            } else if (t.markWarned(s)) {
+                HoldLog.warnLong(t.pool, holder, now - start, site);
+            }
+        }
+        if (t.bare && closed(c)) {
+            // A bare connection's lease is its whole life; nobody else ends it.
+            Thread holder = t.leaseThread();
+            long ended = t.endLease(now);
+            if (ended >= 0 && (ended & 1) == 1) {
+                HoldLog.returned(t.pool, holder, ended >>> 1);
+            }
+            Connections.forget(c);
+        }
+    }
+
+    private void wakeBy(long deadline) {
+        if (deadline - next < 0) {
+            next = deadline;
+        }
+    }
+
+    private static boolean closed(Object c) {
+        return Jdbc.isClosed(c);
+    }
+}

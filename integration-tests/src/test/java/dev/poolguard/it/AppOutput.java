@@ -1,0 +1,187 @@
+package dev.poolguard.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The merged stdout+stderr of one test-app run, cut into one section per pool and scenario: the RESULT and DETAIL
+ * fields, and the agent events printed between the SCENARIO line and the RESULT line.
+ */
+final class AppOutput {
+    private static final Pattern MARKER =
+            Pattern.compile("^(SCENARIO|RESULT|DETAIL) pool=(\\S+) db=(\\S+) scenario=(\\S+)(.*)$");
+    private static final Pattern RESULT =
+            Pattern.compile("ok=(\\d+) failed=(\\d+) max_borrow_ms=(\\d+)");
+    private static final Pattern DETAIL = Pattern.compile("sessions=(\\d+) first_error=(.*)$");
+
+    record Result(int ok, int failed, long maxBorrowMs) {}
+
+    record Detail(int sessions, String firstError) {}
+
+    static final class Section {
+        final Pool pool;
+        final Scenario scenario;
+        final String db;
+        final List<AgentEvent> events = new ArrayList<>();
+        private Result result;
+        private Detail detail;
+
+        Section(Pool pool, Scenario scenario, String db) {
+            this.pool = pool;
+            this.scenario = scenario;
+            this.db = db;
+        }
+
+        Result result() {
+            if (result == null) {
+                fail("no RESULT line for " + this);
+            }
+            return result;
+        }
+
+        Detail detail() {
+            if (detail == null) {
+                fail("no DETAIL line for " + this);
+            }
+            return detail;
+        }
+
+        boolean hasResult() {
+            return result != null;
+        }
+
+        List<AgentEvent> events(Predicate<AgentEvent> filter) {
+            return events.stream().filter(filter).collect(Collectors.toList());
+        }
+
+        /** For failure messages: the results and every agent event of this section. */
+        String describe() {
+            StringBuilder sb = new StringBuilder(toString()).append(": ").append(result).append(' ').append(detail);
+            events.forEach(e -> sb.append("\n  ").append(e.text().replace("\n", "\n  ")));
+            return sb.toString();
+        }
+
+        @Override
+        public String toString() {
+            return "pool=" + pool + " db=" + db + " scenario=" + scenario;
+        }
+    }
+
+    final String name;
+    private final List<String> lines;
+    private final Map<String, Section> sections = new LinkedHashMap<>();
+    private final List<AgentEvent> events = new ArrayList<>();
+
+    private AppOutput(String name, List<String> lines) {
+        this.name = name;
+        this.lines = List.copyOf(lines);
+    }
+
+    static AppOutput parse(String name, List<String> lines) {
+        AppOutput out = new AppOutput(name, lines);
+        Section open = null;
+        AgentEvent last = null;
+        for (String line : lines) {
+            if (last != null && !line.isBlank() && Character.isWhitespace(line.charAt(0))) {
+                last.addContinuation(line);
+                continue;
+            }
+            last = null;
+            if (AgentEvent.starts(line)) {
+                last = AgentEvent.parse(line);
+                out.events.add(last);
+                if (open != null) {
+                    open.events.add(last);
+                }
+                continue;
+            }
+            Matcher m = MARKER.matcher(line);
+            if (!m.matches()) {
+                continue;
+            }
+            Pool pool = Pool.fromCli(m.group(2));
+            Scenario scenario = Scenario.fromCli(m.group(4));
+            String key = key(pool, scenario);
+            switch (m.group(1)) {
+                case "SCENARIO" -> {
+                    open = new Section(pool, scenario, m.group(3));
+                    out.sections.put(key, open);
+                }
+                case "RESULT" -> {
+                    Section s = out.sections.computeIfAbsent(key, k -> new Section(pool, scenario, m.group(3)));
+                    Matcher r = RESULT.matcher(m.group(5));
+                    if (r.find()) {
+                        s.result = new Result(Integer.parseInt(r.group(1)), Integer.parseInt(r.group(2)),
+                                Long.parseLong(r.group(3)));
+                    }
+                    open = null;
+                }
+                default -> {
+                    Section s = out.sections.computeIfAbsent(key, k -> new Section(pool, scenario, m.group(3)));
+                    Matcher d = DETAIL.matcher(m.group(5));
+                    if (d.find()) {
+                        s.detail = new Detail(Integer.parseInt(d.group(1)), d.group(2).trim());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String key(Pool pool, Scenario scenario) {
+        return pool.cli + "/" + scenario.cli;
+    }
+
+    /** The section of one pool and scenario; fails if the app never started it. */
+    Section section(Pool pool, Scenario scenario) {
+        Section s = sections.get(key(pool, scenario));
+        if (s == null) {
+            fail(name + ": no SCENARIO pool=" + pool + " scenario=" + scenario + " in the output; found "
+                    + sections.keySet());
+        }
+        return s;
+    }
+
+    Optional<Section> findSection(Pool pool, Scenario scenario) {
+        return Optional.ofNullable(sections.get(key(pool, scenario)));
+    }
+
+    /** Every agent event of the run, including those outside any section (start-up, shutdown). */
+    List<AgentEvent> events() {
+        return Collections.unmodifiableList(events);
+    }
+
+    List<AgentEvent> events(String type) {
+        return events.stream().filter(e -> e.type.equals(type)).collect(Collectors.toList());
+    }
+
+    /** Every line the agent printed: the event lines and their indented continuations. */
+    List<String> agentLines() {
+        List<String> all = new ArrayList<>();
+        events.forEach(e -> {
+            all.add(e.line);
+            all.addAll(e.continuation());
+        });
+        return all;
+    }
+
+    /** Lines that mention the agent's prefix anywhere, even mid-line (for "prints nothing" checks). */
+    List<String> linesMentioningAgent() {
+        return lines.stream().filter(l -> l.contains("[poolguard]")).collect(Collectors.toList());
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.poolguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the jars, logs and JDKs are. The pom passes each as a system property; the defaults let a test run from an
+ * IDE whose working directory is this module.
+ */
+final class ItSettings {
+    private ItSettings() {}
+
+    /** The shaded agent jar. Missing means a broken build, so the test fails rather than skips. */
+    static Path agentJar() {
+        return existingFile("poolguard.agent.jar", "../agent/target/poolguard-agent.jar",
+                "build the agent module first (mvn -pl agent -am package)");
+    }
+
+    static Path testAppJar() {
+        return existingFile("poolguard.testapp.jar", "../test-app/target/poolguard-test-app.jar",
+                "build the test-app module first (mvn -pl test-app -am package)");
+    }
+
+    static Path testAppBootJar() {
+        return existingFile("poolguard.testapp.bootjar", "../test-app/target/poolguard-test-app-boot.jar",
+                "build the test-app module first (mvn -pl test-app -am package)");
+    }
+
+    static Path logsDir() {
+        return path("poolguard.it.logs", "target/it-logs");
+    }
+
+    static Path workDir() {
+        return path("poolguard.it.work", "target/it-work");
+    }
+
+    static Path matrixReport() {
+        return path("poolguard.it.report", "target/scenario-matrix.md");
+    }
+
+    static Path jdk25Home() {
+        return path("poolguard.jdk25.home", "/usr/lib/jvm/temurin-25-jdk-amd64");
+    }
+
+    static boolean allowMissingJdk25() {
+        return Boolean.getBoolean("poolguard.allowMissingJdk25");
+    }
+
+    private static Path existingFile(String key, String fallback, String hint) {
+        Path file = path(key, fallback);
+        assertTrue(Files.isRegularFile(file), () -> key + ": " + file + " does not exist; " + hint);
+        return file;
+    }
+
+    private static Path path(String key, String fallback) {
+        String value = System.getProperty(key, "");
+        return Path.of(value.isBlank() ? fallback : value).toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.poolguard.it;
+
+import static dev.poolguard.it.AgentExpectations.FAULT_FLAGS;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The agent on the newest JDK (Temurin 25, -Dpoolguard.jdk25.home): a representative subset of the scenario
+ * matrix, on PostgreSQL, with the same expectations. A missing JDK fails the suite unless
+ * -Dpoolguard.allowMissingJdk25=true, which aborts these tests with a reason instead.
+ */
+class Jdk25IT {
+    private static final List<Pool> POOLS = List.of(Pool.HIKARI, Pool.TOMCAT, Pool.DRIVER);
+    private static final List<Scenario> SCENARIOS = List.of(Scenario.STALE, Scenario.BLACKHOLE, Scenario.HOLD);
+    private static final Runs RUNS = new Runs();
+
+    @BeforeAll
+    static void requireJdk25() {
+        Path java = ItSettings.jdk25Home().resolve("bin").resolve("java");
+        if (Files.isExecutable(java)) {
+            return;
+        }
+        String reason = "JDK 25 not found: no " + java + " (set -Dpoolguard.jdk25.home)";
+        if (ItSettings.allowMissingJdk25()) {
+            Assumptions.abort(reason + "; skipped because -Dpoolguard.allowMissingJdk25=true");
+        }
+        fail(reason + ", or pass -Dpoolguard.allowMissingJdk25=true to skip these tests explicitly");
+    }
+
+    static AppOutput run() {
+        return RUNS.get("jdk25", () -> TestApp.named("Jdk25IT-postgres-agent")
+                .javaHome(ItSettings.jdk25Home())
+                .withAgent().env(FAULT_FLAGS).db(Db.POSTGRES)
+                .pools("hikari,tomcat,driver").scenarios("stale,blackhole,hold")
+                .timeout(Duration.ofMinutes(3)).run());
+    }
+
+    static Stream<Arguments> poolsAndScenarios() {
+        return POOLS.stream().flatMap(pool -> SCENARIOS.stream().map(s -> Arguments.of(pool, s)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("poolsAndScenarios")
+    void agentHandlesEveryScenarioOnJdk25(Pool pool, Scenario scenario) {
+        AgentExpectations.assertAgentHandled(run(), pool, scenario);
+    }
+
+    @Test
+    void noAgentHookFailsOnJdk25() {
+        AgentExpectations.assertNoHookFailed(run());
+    }
+
+    @Test
+    void agentOutputNeverContainsTheDatabasePasswordOnJdk25() {
+        AgentExpectations.assertNoAgentLineContains(run(), Db.POSTGRES.password());
+    }
+}

@@ -1,0 +1,45 @@
+package dev.poolguard.it;
+
+import java.util.Arrays;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** The connection sources the test app exercises, with the name the agent logs for each. */
+enum Pool {
+    HIKARI("hikari", "HikariPool-\\d+"),
+    DBCP2("dbcp2", "dbcp2-\\d+"),
+    TOMCAT("tomcat", "tomcat-\\d+"),
+    /** Bare DriverManager/Driver connections: no pool to evict from or recycle into. */
+    DRIVER("driver", "driver");
+
+    final String cli;
+    private final Pattern agentName;
+
+    Pool(String cli, String agentName) {
+        this.cli = cli;
+        this.agentName = Pattern.compile(agentName);
+    }
+
+    boolean isPool() {
+        return this != DRIVER;
+    }
+
+    /** Whether an agent event's pool name (e.g. {@code HikariPool-3}) belongs to this kind of pool. */
+    boolean namedIn(String agentPoolName) {
+        return agentName.matcher(agentPoolName).matches();
+    }
+
+    static Stream<Pool> pooled() {
+        return Arrays.stream(values()).filter(Pool::isPool);
+    }
+
+    static Pool fromCli(String cli) {
+        return Arrays.stream(values()).filter(p -> p.cli.equals(cli)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown pool " + cli));
+    }
+
+    @Override
+    public String toString() {
+        return cli;
+    }
+}

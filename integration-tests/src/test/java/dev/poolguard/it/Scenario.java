@@ -1,0 +1,31 @@
+package dev.poolguard.it;
+
+import java.util.Arrays;
+
+/** The test app's fault scenarios (see its --scenario option). */
+enum Scenario {
+    /** Every server session is killed, then requests are served. */
+    STALE("stale"),
+    /** A proxy silently stops forwarding the existing connections; each request has a 6 s deadline. */
+    BLACKHOLE("blackhole"),
+    /** A request every 50 ms for 4 s; DETAIL sessions counts the distinct server sessions seen. */
+    RECYCLE("recycle"),
+    /** Thread hold-request-1 holds one connection for 2.5 s inside HoldScenario.streamDownload. */
+    HOLD("hold");
+
+    final String cli;
+
+    Scenario(String cli) {
+        this.cli = cli;
+    }
+
+    static Scenario fromCli(String cli) {
+        return Arrays.stream(values()).filter(s -> s.cli.equals(cli)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown scenario " + cli));
+    }
+
+    @Override
+    public String toString() {
+        return cli;
+    }
+}

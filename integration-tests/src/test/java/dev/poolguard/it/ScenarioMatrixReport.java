@@ -1,0 +1,49 @@
+package dev.poolguard.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Writes target/scenario-matrix.md: failed requests per pool, scenario and database, with and without the agent. */
+final class ScenarioMatrixReport {
+    private ScenarioMatrixReport() {}
+
+    static void write(Function<Db, Optional<AppOutput>> withAgent, Function<Db, Optional<AppOutput>> withoutAgent) {
+        StringBuilder md = new StringBuilder("# Failed requests per scenario, with and without the agent\n\n")
+                .append("Cells are `failed of total (max borrow ms)`; n/a when that run did not complete.\n\n")
+                .append("| pool | scenario |");
+        for (Db db : Db.values()) {
+            md.append(' ').append(db).append(" with agent | ").append(db).append(" without |");
+        }
+        md.append("\n|---|---|").append("---|---|".repeat(Db.values().length)).append('\n');
+        for (Pool pool : Pool.values()) {
+            for (Scenario scenario : Scenario.values()) {
+                md.append("| ").append(pool).append(" | ").append(scenario).append(" |");
+                for (Db db : Db.values()) {
+                    md.append(' ').append(cell(withAgent.apply(db), pool, scenario)).append(" |");
+                    md.append(' ').append(cell(withoutAgent.apply(db), pool, scenario)).append(" |");
+                }
+                md.append('\n');
+            }
+        }
+        Path report = ItSettings.matrixReport();
+        try {
+            Files.createDirectories(report.getParent());
+            Files.writeString(report, md);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.out.println("[it] " + report + "\n" + md);
+    }
+
+    private static String cell(Optional<AppOutput> run, Pool pool, Scenario scenario) {
+        return run.flatMap(out -> out.findSection(pool, scenario))
+                .filter(AppOutput.Section::hasResult)
+                .map(AppOutput.Section::result)
+                .map(r -> r.failed() + " of " + (r.ok() + r.failed()) + " (" + r.maxBorrowMs() + ")")
+                .orElse("n/a");
+    }
+}

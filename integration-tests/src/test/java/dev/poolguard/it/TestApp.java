@@ -1,0 +1,187 @@
+package dev.poolguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Launches the test app in its own JVM and returns its parsed output. stdout and stderr go to one file,
+ * {@code target/it-logs/<name>.log}, so the agent's stderr lines stay in order between the app's stdout markers.
+ * A run must exit 0 within its timeout; otherwise the test fails with the end of the log.
+ */
+final class TestApp {
+    private static final int TAIL_LINES = 80;
+
+    private final String name;
+    private Path javaHome = Path.of(System.getProperty("java.home"));
+    private boolean bootJar;
+    private boolean agent;
+    private String agentArgs = "";
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> appArgs = new ArrayList<>();
+    private String secret = "";
+    private Duration timeout = Duration.ofMinutes(2);
+
+    private TestApp(String name) {
+        this.name = name;
+    }
+
+    /** A run whose log is {@code <name>.log}. */
+    static TestApp named(String name) {
+        return new TestApp(name);
+    }
+
+    TestApp javaHome(Path home) {
+        this.javaHome = home;
+        return this;
+    }
+
+    /** Run the Spring Boot jar (pools in BOOT-INF/lib, nested-jar class loader) instead of the thin jar. */
+    TestApp bootJar() {
+        this.bootJar = true;
+        return this;
+    }
+
+    TestApp withAgent() {
+        this.agent = true;
+        return this;
+    }
+
+    /** Attach the agent with arguments, e.g. {@code hold.warn=1s}. */
+    TestApp withAgent(String args) {
+        this.agent = true;
+        this.agentArgs = args;
+        return this;
+    }
+
+    TestApp env(String key, String value) {
+        env.put(key, value);
+        return this;
+    }
+
+    TestApp env(Map<String, String> values) {
+        env.putAll(values);
+        return this;
+    }
+
+    TestApp systemProperty(String key, String value) {
+        jvmArgs.add("-D" + key + "=" + value);
+        return this;
+    }
+
+    TestApp db(Db db) {
+        secret = db.password();
+        return args("--db", db.jdbcUrl());
+    }
+
+    TestApp pools(String csv) {
+        return args("--pool", csv);
+    }
+
+    TestApp scenarios(String csv) {
+        return args("--scenario", csv);
+    }
+
+    TestApp isolated() {
+        return args("--isolated");
+    }
+
+    TestApp args(String... args) {
+        appArgs.addAll(Arrays.asList(args));
+        return this;
+    }
+
+    TestApp timeout(Duration timeout) {
+        this.timeout = timeout;
+        return this;
+    }
+
+    AppOutput run() {
+        List<String> command = command();
+        Path log = ItSettings.logsDir().resolve(name + ".log");
+        Path workDir = ItSettings.workDir().resolve(name);
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(log.getParent());
+            Files.createDirectories(workDir);
+            Files.writeString(log, header(command), StandardCharsets.UTF_8);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(Redirect.appendTo(log.toFile()));
+            // Flags in the CI's own environment must not leak into a run.
+            builder.environment().keySet().removeIf(k -> k.startsWith("POOLGUARD_"));
+            builder.environment().putAll(env);
+            Process process = builder.start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail(name + ": the test app did not finish within " + timeout.toSeconds() + " s; " + tail(log));
+            }
+            if (process.exitValue() != 0) {
+                fail(name + ": the test app exited with " + process.exitValue() + "; " + tail(log));
+            }
+            System.out.printf("[it] %s finished in %.1f s (log %s)%n",
+                    name, (System.nanoTime() - started) / 1e9, log);
+            return AppOutput.parse(name, readLines(log));
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": could not run the test app", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted", e);
+        }
+    }
+
+    private List<String> command() {
+        Path java = javaHome.resolve("bin").resolve("java");
+        assertTrue(Files.isExecutable(java), () -> name + ": no java executable at " + java);
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        if (agent) {
+            String jar = ItSettings.agentJar().toString();
+            command.add("-javaagent:" + jar + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
+        }
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add((bootJar ? ItSettings.testAppBootJar() : ItSettings.testAppJar()).toString());
+        command.addAll(appArgs);
+        return command;
+    }
+
+    private String header(List<String> command) {
+        String shown = String.join(" ", command) + "\n# env: " + env;
+        if (!secret.isEmpty()) {
+            shown = shown.replace(secret, "***");
+        }
+        return "# " + shown + "\n";
+    }
+
+    private static List<String> readLines(Path log) throws IOException {
+        // Decoded leniently: a stray byte from a driver must not break the parse.
+        return new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = readLines(log);
+            List<String> tail = lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size());
+            return "log " + log + " ends with:\n" + String.join("\n", tail);
+        } catch (IOException e) {
+            return "log " + log + " unreadable: " + e;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.poolguard.testapp;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A TCP proxy on 127.0.0.1 that can turn into a black hole for the connections it already carries: it goes on
+ * reading and discarding bytes in both directions, but forwards nothing and closes nothing, so neither the client nor
+ * the server ever hears of it. New connections are forwarded normally.
+ */
+final class BlackholeProxy implements AutoCloseable {
+    private final ServerSocket server;
+    private final String targetHost;
+    private final int targetPort;
+    private final List<Link> links = new CopyOnWriteArrayList<>();
+
+    private BlackholeProxy(ServerSocket server, String targetHost, int targetPort) {
+        this.server = server;
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+    }
+
+    static BlackholeProxy start(String targetHost, int targetPort) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        BlackholeProxy proxy = new BlackholeProxy(server, targetHost, targetPort);
+        Daemons.start("blackhole-proxy-accept", proxy::accept);
+        return proxy;
+    }
+
+    String host() {
+        return server.getInetAddress().getHostAddress();
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    void blackholeExisting() {
+        links.forEach(link -> link.blackholed = true);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        links.forEach(Link::close);
+    }
+
+    private void accept() {
+        while (true) {
+            Socket client;
+            try {
+                client = server.accept();
+            } catch (IOException e) {
+                return; // closed
+            }
+            try {
+                Link link = new Link(client, new Socket(targetHost, targetPort));
+                links.add(link);
+                link.start();
+            } catch (IOException e) {
+                System.err.println("blackhole proxy: cannot reach " + targetHost + ":" + targetPort + ": " + e);
+                closeQuietly(client);
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing more to do for a socket we are dropping
+        }
+    }
+
+    /** One proxied connection: a client socket, the server socket it is forwarded to, and a pump each way. */
+    private static final class Link {
+        private final Socket client;
+        private final Socket upstream;
+        volatile boolean blackholed;
+
+        Link(Socket client, Socket upstream) throws IOException {
+            this.client = client;
+            this.upstream = upstream;
+            client.setTcpNoDelay(true);
+            upstream.setTcpNoDelay(true);
+        }
+
+        void start() {
+            int port = client.getPort();
+            Daemons.start("blackhole-proxy-" + port + "-up", () -> pump(client, upstream));
+            Daemons.start("blackhole-proxy-" + port + "-down", () -> pump(upstream, client));
+        }
+
+        private void pump(Socket from, Socket to) {
+            byte[] buffer = new byte[8192];
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    if (!blackholed) {
+                        out.write(buffer, 0, n);
+                    }
+                }
+            } catch (IOException e) {
+                // the peer went away, or the proxy was closed: handled below like an end of stream
+            }
+            if (!blackholed) {
+                close(); // pass the close on, as a direct connection would
+            }
+        }
+
+        void close() {
+            closeQuietly(client);
+            closeQuietly(upstream);
+        }
+    }
+}

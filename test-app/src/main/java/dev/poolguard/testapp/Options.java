@@ -1,0 +1,71 @@
+package dev.poolguard.testapp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** The command line. Demos and integration tests script it, so its shape must not drift. */
+record Options(List<String> pools, String db, List<String> scenarios, boolean isolated) {
+
+    static final String USAGE = String.join("\n",
+            "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
+            "  --pool hikari,dbcp2,tomcat,driver|all          (default all)",
+            "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
+            "  --scenario stale,blackhole,recycle,hold|all     (default all)",
+            "  --isolated   load pools and drivers in a class loader that cannot see the system class path");
+
+    static final String EMBEDDED_POSTGRES = "embedded-postgres";
+    static final String EMBEDDED_MARIADB = "embedded-mariadb";
+
+    /** Parses the command line; an {@link IllegalArgumentException} says what is wrong with it. */
+    static Options parse(String[] args) {
+        List<String> pools = Pool.NAMES;
+        String db = EMBEDDED_POSTGRES;
+        List<String> scenarios = Scenario.NAMES;
+        boolean isolated = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--isolated" -> isolated = true;
+                case "--pool" -> pools = list("pool", value(args, ++i), Pool.NAMES);
+                case "--scenario" -> scenarios = list("scenario", value(args, ++i), Scenario.NAMES);
+                case "--db" -> db = database(value(args, ++i));
+                default -> throw new IllegalArgumentException("unknown option: " + args[i]);
+            }
+        }
+        return new Options(pools, db, scenarios, isolated);
+    }
+
+    /** The arguments to hand to the copy of the app that runs in the isolated class loader. */
+    static String[] withoutIsolated(String[] args) {
+        return Arrays.stream(args).filter(arg -> !arg.equals("--isolated")).toArray(String[]::new);
+    }
+
+    private static String value(String[] args, int i) {
+        if (i == args.length) {
+            throw new IllegalArgumentException("missing value for " + args[i - 1]);
+        }
+        return args[i];
+    }
+
+    private static List<String> list(String what, String value, List<String> known) {
+        if (value.equals("all")) {
+            return known;
+        }
+        List<String> chosen = new ArrayList<>();
+        for (String name : value.split(",")) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown " + what + ": " + name);
+            }
+            chosen.add(name);
+        }
+        return chosen;
+    }
+
+    private static String database(String value) {
+        if (value.equals(EMBEDDED_POSTGRES) || value.equals(EMBEDDED_MARIADB)) {
+            return value;
+        }
+        Target.parse(value); // rejects URLs of databases the app cannot query
+        return value;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.poolguard.testapp;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One field failure, replayed against a fresh pool. A scenario builds its own pool (the blackhole scenario points
+ * it at a proxy) and closes it before it returns.
+ */
+@FunctionalInterface
+interface Scenario {
+
+    Map<String, Scenario> BY_NAME = scenarios();
+    List<String> NAMES = List.copyOf(BY_NAME.keySet());
+
+    void run(String pool, Target target, Stats stats) throws Exception;
+
+    private static Map<String, Scenario> scenarios() {
+        Map<String, Scenario> scenarios = new LinkedHashMap<>();
+        scenarios.put("stale", StaleScenario::run);
+        scenarios.put("blackhole", BlackholeScenario::run);
+        scenarios.put("recycle", RecycleScenario::run);
+        scenarios.put("hold", HoldScenario::run);
+        return scenarios;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.poolguard.testapp;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server ends idle pooled sessions (an idle timeout, a failover, a DBA): the pool still holds connections whose
+ * server side is gone. Here an admin connection kills them.
+ */
+final class StaleScenario {
+    private static final int REQUESTS = 20;
+
+    /** MariaDB/MySQL "Unknown thread id": the session ended by itself between listing and killing it. */
+    private static final int UNKNOWN_THREAD = 1094;
+
+    private StaleScenario() {
+    }
+
+    static void run(String poolName, Target target, Stats stats) throws Exception {
+        try (Pool pool = Pool.open(poolName, target)) {
+            Client client = new Client(pool, target, stats);
+            client.warmUp();
+            Thread.sleep(1000);
+            killOtherSessions(target);
+            Thread.sleep(200);
+            for (int i = 0; i < REQUESTS; i++) {
+                client.request();
+            }
+        }
+    }
+
+    /** Ends every session of the current database except the admin connection's own. */
+    private static void killOtherSessions(Target target) throws SQLException {
+        try (Connection admin = target.connect(); Statement statement = admin.createStatement()) {
+            if (target.kind().equals("postgres")) {
+                statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        + " AND backend_type = 'client backend'");
+                return;
+            }
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery("SELECT ID FROM information_schema.PROCESSLIST"
+                    + " WHERE ID <> CONNECTION_ID() AND DB = DATABASE()")) {
+                while (rows.next()) {
+                    ids.add(rows.getLong(1));
+                }
+            }
+            for (long id : ids) {
+                try {
+                    statement.execute("KILL " + id);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != UNKNOWN_THREAD) {
+                        throw e;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.poolguard.testapp;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The database the app talks to: a JDBC URL and what follows from it. User and password are taken from the URL's
+ * query parameters (both pgjdbc and MariaDB Connector/J accept them there), so the pools can be configured the way an
+ * application usually is, with URL, user and password set separately.
+ *
+ * @param kind {@code postgres}, {@code mariadb} or {@code mysql}, from the URL scheme
+ */
+record Target(String kind, String url, String user, String password) {
+
+    /** {@code jdbc:<scheme>://host[:port]<rest>}; single-host URLs only, which is all the blackhole proxy can front. */
+    private static final Pattern URL = Pattern.compile("jdbc:(postgresql|mariadb|mysql)://([^/:?,]+)(?::(\\d+))?(.*)");
+
+    static Target parse(String url) {
+        Matcher m = matcher(url);
+        String kind = m.group(1).equals("postgresql") ? "postgres" : m.group(1);
+        return new Target(kind, url, queryParameter(url, "user"), queryParameter(url, "password"));
+    }
+
+    /** The query that names the server session serving this connection. */
+    String sessionQuery() {
+        return kind.equals("postgres") ? "SELECT pg_backend_pid()" : "SELECT CONNECTION_ID()";
+    }
+
+    String driverClass() {
+        return kind.equals("postgres") ? "org.postgresql.Driver" : "org.mariadb.jdbc.Driver";
+    }
+
+    String host() {
+        return matcher(url).group(2);
+    }
+
+    int port() {
+        String port = matcher(url).group(3);
+        if (port != null) {
+            return Integer.parseInt(port);
+        }
+        return kind.equals("postgres") ? 5432 : 3306;
+    }
+
+    /** The same database reached through another address (the blackhole proxy). */
+    Target via(String host, int port) {
+        Matcher m = matcher(url);
+        String rewritten = "jdbc:" + m.group(1) + "://" + host + ":" + port + m.group(4);
+        return new Target(kind, rewritten, user, password);
+    }
+
+    /** A plain driver connection, as the app opens for administration and as the {@code driver} "pool" does. */
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(url, user, password);
+    }
+
+    private static Matcher matcher(String url) {
+        Matcher m = URL.matcher(url);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(
+                    "not a single-host jdbc:postgresql://, jdbc:mariadb:// or jdbc:mysql:// URL: " + url);
+        }
+        return m;
+    }
+
+    private static String queryParameter(String url, String name) {
+        int query = url.indexOf('?');
+        if (query < 0) {
+            return null;
+        }
+        for (String pair : url.substring(query + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+}
