@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
@@ -16,8 +17,8 @@ import net.bytebuddy.asm.Advice;
 /**
  * Any JDBC driver's {@code connect}: the birth of every physical connection, pooled or not. Its age counts from
  * here. A connection no pool opened is a bare one ({@code DriverManager}, {@code Driver.connect}, a driver's own
- * DataSource) and is watched as one lease from open to close. The name filter keeps the hierarchy check to the
- * few classes called "...Driver...".
+ * DataSource) and is watched as one lease from open to close. Name filters keep the hierarchy checks to the
+ * few classes called "...Driver..." or "...Connection...", and pools' own connection proxies are left alone.
  */
 final class DriverAdapter extends PoolAdapter {
 
@@ -31,13 +32,36 @@ final class DriverAdapter extends PoolAdapter {
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
             .type(nameContains("Driver").and(not(isInterface())).and(hasSuperType(named("java.sql.Driver"))))
-            .transform(advice(Hook.CONNECT, named("connect").and(returns(hasSuperType(named("java.sql.Connection")))), "Connect"));
+            .transform(advice(Hook.CONNECT, named("connect").and(returns(hasSuperType(named("java.sql.Connection")))), "Connect"))
+            .type(nameContains("Connection").and(not(isInterface())).and(outsidePools())
+                .and(hasSuperType(named("java.sql.Connection"))))
+            .transform(advice(Hook.CONNECT, named("close").and(takesArguments(0)), "Close"))
+            .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(int.class)), "IsValid"));
     }
 
     static final class Connect {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.Return Connection connection) {
             Hooks.connected(ID, connection);
+        }
+    }
+
+    /**
+     * A guarded validation's {@code isValid(0)} (DBCP2's and Tomcat's default) would wait forever on a silent
+     * socket, and some drivers cannot be aborted while they read: cap the timeout the driver itself applies.
+     */
+    static final class IsValid {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection, @Advice.Argument(value = 0, readOnly = false) int seconds) {
+            seconds = Hooks.validTimeout(ID, connection, seconds);
+        }
+    }
+
+    /** Ends a bare connection's lease the moment it closes, and forgets any closed physical connection. */
+    static final class Close {
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Object connection) {
+            Hooks.closed(ID, connection);
         }
     }
 }

@@ -23,6 +23,10 @@ final class Connections {
     private Connections() {
     }
 
+    static Tracked find(Object physical) {
+        return TRACKED.get(physical);
+    }
+
     static Tracked track(Object physical, long now) {
         Tracked t = TRACKED.get(physical);
         if (t == null) {
@@ -137,17 +141,33 @@ final class Connections {
         return p;
     }
 
-    private static boolean openedByPool() {
-        String[] prefixes = poolPackages;
-        return prefixes.length > 0 && WALKER.walk(frames -> frames.anyMatch(f -> {
-            String name = f.getClassName();
-            for (String prefix : prefixes) {
-                if (name.startsWith(prefix)) {
-                    return true;
-                }
+    /** A physical connection was closed: a bare lease ends here; either way the agent forgets it. */
+    static void closed(Object connection) {
+        Tracked t = TRACKED.get(connection);
+        if (t == null) {
+            return;
+        }
+        if (t.bare) {
+            Thread holder = t.leaseThread();
+            long ended = t.endLease(System.nanoTime());
+            if (ended >= 0 && (ended & 1) == 1) {
+                HoldLog.returned(t.pool, holder, ended >>> 1);
             }
-            return false;
-        }));
+        }
+        TRACKED.remove(connection);
+    }
+
+    private static boolean openedByPool() {
+        return poolPackages.length > 0 && WALKER.walk(frames -> frames.anyMatch(f -> inPoolPackage(f.getClassName())));
+    }
+
+    static boolean inPoolPackage(String className) {
+        for (String prefix : poolPackages) {
+            if (className.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String idleMillis(Tracked t, long now) {

@@ -91,6 +91,20 @@ public final class Hooks {
         }
     }
 
+    /** A driver's {@code isValid(seconds)} is starting. @return the timeout to use: capped while guarded */
+    public static int validTimeout(String adapterId, Object connection, int seconds) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (adapter == null || adapter.off(PoolAdapter.Hook.VALIDATE)) {
+            return seconds;
+        }
+        try {
+            return Validation.cappedSeconds(connection, seconds);
+        } catch (Throwable t) {
+            fail(adapter, PoolAdapter.Hook.VALIDATE, t);
+            return seconds;
+        }
+    }
+
     /** After a driver opened {@code connection}. */
     public static void connected(String adapterId, Object connection) {
         PoolAdapter adapter = Agent.adapter(adapterId);
@@ -99,6 +113,19 @@ public final class Hooks {
         }
         try {
             Connections.opened(adapter, connection);
+        } catch (Throwable t) {
+            fail(adapter, PoolAdapter.Hook.CONNECT, t);
+        }
+    }
+
+    /** After a physical connection's {@code close()}. */
+    public static void closed(String adapterId, Object connection) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (adapter == null || adapter.off(PoolAdapter.Hook.CONNECT)) {
+            return;
+        }
+        try {
+            Connections.closed(connection);
         } catch (Throwable t) {
             fail(adapter, PoolAdapter.Hook.CONNECT, t);
         }

@@ -4,6 +4,7 @@ import java.util.Locale;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.implementation.bytecode.StackManipulation;
 import net.bytebuddy.implementation.bytecode.constant.TextConstant;
@@ -84,6 +85,16 @@ public abstract class PoolAdapter {
             .include(adviceLocator)
             .withExceptionHandler(new Advice.ExceptionHandler.Simple(report))
             .advice(methods, getClass().getName() + "$" + nestedAdviceClass);
+    }
+
+    /** Types outside every enabled pool's own packages (pool proxies are not physical connections). */
+    protected static ElementMatcher.Junction<TypeDescription> outsidePools() {
+        return new ElementMatcher.Junction.AbstractBase<TypeDescription>() {
+            @Override
+            public boolean matches(TypeDescription type) {
+                return !Connections.inPoolPackage(type.getName());
+            }
+        };
     }
 
     final boolean off(Hook hook) {

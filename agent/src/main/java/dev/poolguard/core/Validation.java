@@ -85,8 +85,31 @@ final class Validation {
                 + "ms, aborted by poolguard" : "the pool's validation failed"));
     }
 
+    /** Aborts {@code connection} on the calling thread: only for a connection no other thread is using. */
     static void abort(Object connection) {
         Jdbc.abort(connection);
+    }
+
+    /**
+     * Aborts a connection another thread is blocked in. Some drivers' {@code abort} waits for that read to end
+     * (MariaDB's does), so it runs on a short-lived thread of its own and never stalls the watchdog.
+     */
+    static void abortAsync(Object connection) {
+        Thread t = new Thread(() -> Jdbc.abort(connection), "poolguard-abort");
+        t.setDaemon(true);
+        t.setContextClassLoader(null);
+        t.start();
+    }
+
+    /** {@code isValid}'s timeout, capped to what is left of a guarded validation's time. */
+    static int cappedSeconds(Object connection, int seconds) {
+        Tracked t = Connections.find(connection);
+        long deadline = t == null ? 0 : t.validationDeadline;
+        if (deadline == 0 || deadline == Tracked.ABORTED) {
+            return seconds; // not a validation the agent guards: the caller's own business
+        }
+        int left = seconds(deadline - System.nanoTime());
+        return seconds == 0 || seconds > left ? left : seconds;
     }
 
     static int seconds(long nanos) {

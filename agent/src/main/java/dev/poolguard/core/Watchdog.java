@@ -76,7 +76,7 @@ final class Watchdog implements Runnable {
             if (now - deadline >= 0) {
                 if (t.abortValidation(deadline)) {
                     t.retired = true;
-                    Validation.abort(c);
+                    Validation.abortAsync(c);
                 }
             } else {
                 wakeBy(deadline);
