@@ -1,0 +1,105 @@
+package dev.poolguard.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigTest {
+
+    private static final Set<String> ADAPTERS = new LinkedHashSet<>(Arrays.asList("hikari", "dbcp2", "tomcat", "driver"));
+
+    private static Config load(String args, Map<String, String> env, Properties system) {
+        return Config.load(args, env, system, ADAPTERS);
+    }
+
+    @Test
+    void defaultsWhenNothingIsSet() {
+        Config c = load(null, Collections.emptyMap(), new Properties());
+        assertTrue(c.enabled);
+        assertTrue(c.preping);
+        assertEquals(500, c.prepingIdleMillis);
+        assertEquals(3000, c.prepingTimeoutMillis);
+        assertEquals(30 * 60_000, c.maxLifetimeMillis);
+        assertEquals(60_000, c.holdWarnMillis);
+        assertTrue(c.holdStack);
+        assertEquals("info", c.logLevel);
+        assertTrue(c.adapterEnabled("tomcat"));
+        assertTrue(c.problems.isEmpty());
+        assertTrue(c.nonDefaults.isEmpty());
+    }
+
+    @Test
+    void agentArgumentBeatsSystemPropertyBeatsEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("POOLGUARD_HOLD_WARN", "10m");
+        env.put("POOLGUARD_PREPING_IDLE", "2s");
+        env.put("POOLGUARD_MAX_LIFETIME", "5m");
+        Properties system = new Properties();
+        system.setProperty("poolguard.hold.warn", "5m");
+        system.setProperty("poolguard.preping.idle", "1s");
+        Config c = load("hold.warn=1s", env, system);
+        assertEquals(1000, c.holdWarnMillis);
+        assertEquals(1000, c.prepingIdleMillis);
+        assertEquals(5 * 60_000, c.maxLifetimeMillis);
+        assertEquals(Arrays.asList("preping.idle=1s(sysprop)", "max.lifetime=5m(env)", "hold.warn=1s(agent-arg)"), c.nonDefaults);
+    }
+
+    @Test
+    void agentArgumentListsKeepTheirCommas() {
+        Config c = load("pools=hikari,tomcat,preping.timeout=1s", Collections.emptyMap(), new Properties());
+        assertTrue(c.adapterEnabled("hikari"));
+        assertTrue(c.adapterEnabled("tomcat"));
+        assertFalse(c.adapterEnabled("dbcp2"));
+        assertEquals(1000, c.prepingTimeoutMillis);
+        assertTrue(c.problems.isEmpty(), c.problems.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "POOLGUARD_PREPING_TIMEOUT|abc|3s",
+        "POOLGUARD_HOLD_WARN|-5s|60s",
+        "POOLGUARD_MAX_LIFETIME|10parsecs|30m",
+        "POOLGUARD_PREPING|yes|true",
+        "POOLGUARD_LOG_LEVEL|loud|info",
+        "POOLGUARD_POOLS|hikari,bonecp|all",
+        "POOLGUARD_PREPING_IDLE|''|500ms"})
+    void aBadValueWarnsOnceAndUsesTheDefault(String name, String value, String used) {
+        Config c = load(null, Collections.singletonMap(name, value), new Properties());
+        assertEquals(1, c.problems.size(), c.problems.toString());
+        String problem = c.problems.get(0);
+        assertTrue(problem.startsWith("flag=" + name + " value='" + value + "' expected=\""), problem);
+        assertTrue(problem.endsWith(" using=" + used), problem);
+        assertTrue(c.nonDefaults.isEmpty());
+    }
+
+    @Test
+    void anUnknownNameSuggestsTheClosestFlag() {
+        Config c = load(null, Collections.singletonMap("POOLGUARD_PREPNG_IDLE", "1s"), new Properties());
+        assertEquals(1, c.problems.size());
+        assertTrue(c.problems.get(0).contains("did you mean POOLGUARD_PREPING_IDLE?"), c.problems.get(0));
+        assertEquals(500, c.prepingIdleMillis);
+    }
+
+    @Test
+    void aMalformedAgentArgumentIsReportedAndIgnored() {
+        Config c = load("=1s,hold.warn=2s", Collections.emptyMap(), new Properties());
+        assertEquals(1, c.problems.size(), c.problems.toString());
+        assertEquals(2000, c.holdWarnMillis);
+    }
+
+    @Test
+    void theMasterSwitchTurnsEverythingOff() {
+        assertFalse(load(null, Collections.singletonMap("POOLGUARD_ENABLED", "false"), new Properties()).enabled);
+    }
+}
