@@ -71,6 +71,11 @@ public final class Agent {
     }
 
     private static void install(Instrumentation inst, File jar, List<PoolAdapter> adapters) {
+        // Byte Buddy's "safe" mode avoids sun.misc.Unsafe, which JDK 24+ warns about on the app's stderr.
+        // The name is the relocated one: Byte Buddy reads its own property under its shaded package.
+        if (System.getProperty("dev.poolguard.shaded.bytebuddy.safe") == null) {
+            System.setProperty("dev.poolguard.shaded.bytebuddy.safe", "true");
+        }
         try {
             PoolAdapter.adviceLocator = ClassFileLocator.ForJarFile.of(jar);
         } catch (java.io.IOException e) {

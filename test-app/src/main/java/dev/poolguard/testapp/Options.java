@@ -9,10 +9,10 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
 
     static final String USAGE = String.join("\n",
             "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
-            "  --pool hikari,dbcp2,tomcat,driver|all          (default all)",
+            "  --pool hikari,dbcp2,tomcat,driver|all               (default all)",
             "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
-            "  --scenario stale,blackhole,recycle,hold|all     (default all)",
-            "  --isolated   load pools and drivers in a class loader that cannot see the system class path");
+            "  --scenario stale,blackhole,recycle,hold|all         (default all)",
+            "  --isolated  load pools and drivers in a class loader that cannot see the system class path");
 
     static final String EMBEDDED_POSTGRES = "embedded-postgres";
     static final String EMBEDDED_MARIADB = "embedded-mariadb";
