@@ -37,7 +37,7 @@ final class Connections {
     }
 
     /** A pool is about to hand out {@code physical}. @return false to evict it and borrow again */
-    static boolean checkOut(PoolAdapter adapter, BorrowContext context, Object pool, Object physical) {
+    static boolean checkOut(PoolAdapter adapter, BorrowContext context, Object pool, Object physical) throws Throwable {
         long now = System.nanoTime();
         Tracked t = track(physical, now);
         PoolInfo p = t.pool;

@@ -17,10 +17,13 @@ final class Jdbc {
     private static final MethodHandle ABORT;
     private static final MethodHandle CLOSE;
     private static final Executor DIRECT = Runnable::run;
+    private static final Class<?> SQL_EXCEPTION;
 
     static {
         try {
-            Class<?> connection = Class.forName("java.sql.Connection", false, ClassLoader.getPlatformClassLoader());
+            ClassLoader platform = ClassLoader.getPlatformClassLoader();
+            Class<?> connection = Class.forName("java.sql.Connection", false, platform);
+            SQL_EXCEPTION = Class.forName("java.sql.SQLException", false, platform);
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
             IS_VALID = lookup.findVirtual(connection, "isValid", MethodType.methodType(boolean.class, int.class))
                 .asType(MethodType.methodType(boolean.class, Object.class, int.class));
@@ -40,6 +43,11 @@ final class Jdbc {
 
     static boolean isValid(Object connection, int seconds) throws Throwable {
         return (boolean) IS_VALID.invokeExact(connection, seconds);
+    }
+
+    /** A driver's own failure, as opposed to a bug that the agent must not paper over. */
+    static boolean isSqlException(Throwable t) {
+        return SQL_EXCEPTION.isInstance(t);
     }
 
     /** A connection whose state cannot be read counts as closed. */

@@ -11,8 +11,13 @@ final class Validation {
     private Validation() {
     }
 
-    /** The agent's own ping. @return null when the connection answered, else why it counts as dead */
-    static String ping(Tracked t, Object physical, long deadline) {
+    /**
+     * The agent's own ping. A driver that fails with anything but an {@code SQLException} is not telling us the
+     * connection is dead: that propagates, and the hook switches itself off.
+     *
+     * @return null when the connection answered, else why it counts as dead
+     */
+    static String ping(Tracked t, Object physical, long deadline) throws Throwable {
         long start = System.nanoTime();
         long budget = deadline - start;
         if (budget <= 0) {
@@ -27,6 +32,9 @@ final class Validation {
         try {
             valid = Jdbc.isValid(physical, seconds(budget));
         } catch (Throwable e) {
+            if (!Jdbc.isSqlException(e) && !t.disarmValidation()) {
+                throw e;
+            }
             error = e;
         }
         boolean aborted = t.disarmValidation();
