@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 final class AgentEvent {
     static final String PREFIX = "[poolguard] ";
 
-    private static final Pattern FIELD = Pattern.compile("(?<=\\s)([A-Za-z][\\w.-]*)=('[^']*'|\\S*)");
+    private static final Pattern FIELD = Pattern.compile("(?<=\\s)([A-Za-z][\\w.-]*)=('[^']*'|\"[^\"]*\"|\\S*)");
     private static final Pattern MILLIS = Pattern.compile("(\\d+)ms");
 
     final String line;
@@ -34,7 +34,8 @@ final class AgentEvent {
         Matcher m = FIELD.matcher(line);
         while (m.find()) {
             String value = m.group(2);
-            boolean quoted = value.length() >= 2 && value.startsWith("'") && value.endsWith("'");
+            boolean quoted = value.length() >= 2 && (value.startsWith("'") || value.startsWith("\""))
+                    && value.charAt(value.length() - 1) == value.charAt(0);
             fields.putIfAbsent(m.group(1), quoted ? value.substring(1, value.length() - 1) : value);
         }
     }
@@ -55,7 +56,7 @@ final class AgentEvent {
         return Collections.unmodifiableList(continuation);
     }
 
-    /** The first whitespace-free token of field {@code key} (quotes removed), or null. */
+    /** Field {@code key}: a quoted value ('...' or "...") without its quotes, else one token; null if absent. */
     String field(String key) {
         return fields.get(key);
     }

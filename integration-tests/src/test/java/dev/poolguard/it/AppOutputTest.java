@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class AppOutputTest {
     private static final List<String> TRANSCRIPT = List.of(
             "[poolguard] agent.started version=0.1.0 adapters=hikari,tomcat settings=hold.warn=1s(env)",
-            "[poolguard] config.invalid flag=PREPING_TIMEOUT value='a b' expected=duration using=3s",
+            "[poolguard] config.invalid flag=PREPING_TIMEOUT value='a b' expected=\"a duration\" using=3s",
             "SCENARIO pool=tomcat db=postgres scenario=hold",
             "[poolguard] hold.long tomcat-2 thread=hold-request-1 held=1003ms",
             "    borrowed at:",
@@ -50,6 +50,8 @@ class AppOutputTest {
         AgentEvent invalid = out.events("config.invalid").get(0);
         assertEquals("PREPING_TIMEOUT", invalid.field("flag"));
         assertEquals("a b", invalid.field("value"));
+        assertEquals("a duration", invalid.field("expected"));
+        assertEquals("3s", invalid.field("using"));
         assertEquals("hold.warn=1s(env)", out.events("agent.started").get(0).rest("settings"));
     }
 }

@@ -28,6 +28,9 @@ enum Db {
      */
     private static final String MARIADB_PASSWORD = "mariadb-it-secret-pw";
     private static final Map<Db, EmbeddedDatabase> STARTED = new EnumMap<>(Db.class);
+    /** A server that failed to start is not tried again by every later test. */
+    private static final Map<Db, RuntimeException> FAILED = new EnumMap<>(Db.class);
+    private static boolean stopHookAdded;
 
     /** The name the test app prints in db=. */
     final String label;
@@ -52,10 +55,22 @@ enum Db {
 
     private EmbeddedDatabase server() {
         synchronized (STARTED) {
-            if (STARTED.isEmpty()) {
-                Runtime.getRuntime().addShutdownHook(new Thread(Db::stopAll, "embedded-db-stop"));
+            if (FAILED.containsKey(this)) {
+                throw FAILED.get(this);
             }
-            return STARTED.computeIfAbsent(this, Db::start);
+            if (!STARTED.containsKey(this)) {
+                try {
+                    STARTED.put(this, start(this));
+                } catch (RuntimeException e) {
+                    FAILED.put(this, e);
+                    throw e;
+                }
+                if (!stopHookAdded) {
+                    Runtime.getRuntime().addShutdownHook(new Thread(Db::stopAll, "embedded-db-stop"));
+                    stopHookAdded = true;
+                }
+            }
+            return STARTED.get(this);
         }
     }
 

@@ -33,6 +33,7 @@ class Jdk25IT {
         }
         String reason = "JDK 25 not found: no " + java + " (set -Dpoolguard.jdk25.home)";
         if (ItSettings.allowMissingJdk25()) {
+            System.out.println("[it] Jdk25IT aborted: " + reason);
             Assumptions.abort(reason + "; skipped because -Dpoolguard.allowMissingJdk25=true");
         }
         fail(reason + ", or pass -Dpoolguard.allowMissingJdk25=true to skip these tests explicitly");
