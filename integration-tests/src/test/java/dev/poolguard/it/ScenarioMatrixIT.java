@@ -91,6 +91,14 @@ class ScenarioMatrixIT {
         AgentExpectations.assertLongHoldReportedOnce(withAgent(db), pool);
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyDbAndPooledPool")
+    void connectionsAPoolOpenedAreNeverReportedAsBare(Db db, Pool pool) {
+        AppOutput.Section s = withAgent(db).section(pool, Scenario.HOLD);
+        assertEquals(List.of(), s.events(e -> e.is("hold.long", Pool.DRIVER)),
+                () -> "the pool's idle connections were taken for bare ones\n" + s.describe());
+    }
+
     @ParameterizedTest(name = "{0}")
     @EnumSource(Db.class)
     void noAgentHookFails(Db db) {
