@@ -22,11 +22,12 @@ final class AppOutput {
             Pattern.compile("^(SCENARIO|RESULT|DETAIL) pool=(\\S+) db=(\\S+) scenario=(\\S+)(.*)$");
     private static final Pattern RESULT =
             Pattern.compile("ok=(\\d+) failed=(\\d+) max_borrow_ms=(\\d+)");
-    private static final Pattern DETAIL = Pattern.compile("sessions=(\\d+) first_error=(.*)$");
+    private static final Pattern DETAIL = Pattern.compile("sessions=(\\d+) library=(\\S+) first_error=(.*)$");
 
     record Result(int ok, int failed, long maxBorrowMs) {}
 
-    record Detail(int sessions, String firstError) {}
+    /** {@code library}: the jar file the pool (or, for driver, the driver) was loaded from. */
+    record Detail(int sessions, String library, String firstError) {}
 
     static final class Section {
         final Pool pool;
@@ -130,7 +131,7 @@ final class AppOutput {
                     Section s = out.sections.computeIfAbsent(key, k -> new Section(pool, scenario, m.group(3)));
                     Matcher d = DETAIL.matcher(m.group(5));
                     if (d.find()) {
-                        s.detail = new Detail(Integer.parseInt(d.group(1)), d.group(2).trim());
+                        s.detail = new Detail(Integer.parseInt(d.group(1)), d.group(2), d.group(3).trim());
                     }
                 }
             }

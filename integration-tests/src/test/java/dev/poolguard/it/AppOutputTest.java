@@ -21,7 +21,7 @@ class AppOutputTest {
             "some app line",
             "[poolguard] hold.returned tomcat-2 thread=hold-request-1 held=2504ms",
             "RESULT pool=tomcat db=postgres scenario=hold ok=1 failed=0 max_borrow_ms=4",
-            "DETAIL pool=tomcat db=postgres scenario=hold sessions=1 first_error=PSQLException: gone away",
+            "DETAIL pool=tomcat db=postgres scenario=hold sessions=1 library=tomcat-jdbc-11.0.25.jar first_error=PSQLException: gone away",
             "[poolguard] preping.dead tomcat-2 by=poolguard idle=900ms reason=closed");
 
     private final AppOutput out = AppOutput.parse("transcript", TRANSCRIPT);
@@ -31,7 +31,7 @@ class AppOutputTest {
         AppOutput.Section s = out.section(Pool.TOMCAT, Scenario.HOLD);
         assertEquals(List.of("hold.long", "hold.returned"), s.events.stream().map(e -> e.type).toList());
         assertEquals(new AppOutput.Result(1, 0, 4), s.result());
-        assertEquals(new AppOutput.Detail(1, "PSQLException: gone away"), s.detail());
+        assertEquals(new AppOutput.Detail(1, "tomcat-jdbc-11.0.25.jar", "PSQLException: gone away"), s.detail());
         assertEquals(5, out.events().size());
     }
 

@@ -28,6 +28,16 @@ final class ItSettings {
                 "build the test-app module first (mvn -pl test-app -am package)");
     }
 
+    /** The test app's classes without its jar's manifest, for runs that assemble their own class path. */
+    static Path testAppClasses() {
+        return existingFile("poolguard.testapp.classes", "target/test-app-classes", "run through mvn verify");
+    }
+
+    /** The oldest supported pool jars, copied here by the build. */
+    static Path oldestPools() {
+        return existingFile("poolguard.it.oldest.pools", "target/pool-versions/oldest", "run through mvn verify");
+    }
+
     static Path logsDir() {
         return path("poolguard.it.logs", "target/it-logs");
     }

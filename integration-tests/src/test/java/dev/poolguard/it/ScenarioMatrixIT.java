@@ -2,6 +2,7 @@ package dev.poolguard.it;
 
 import static dev.poolguard.it.AgentExpectations.FAULT_FLAGS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -11,12 +12,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every pool through every fault scenario, on PostgreSQL and MariaDB, with the agent (short fault timeouts) and
- * without. One test-app JVM per database and mode runs all pools and scenarios; the tests below read its output.
+ * Every pool through every fault scenario, on PostgreSQL and MariaDB, with the newest and the oldest supported
+ * release of each pool, with the agent (short fault timeouts) and without. One test-app JVM per database, release
+ * set and mode runs all pools and scenarios; the tests below read its output.
  * With the agent every scenario must be survived and logged. Without it the results are only recorded, in
  * target/scenario-matrix.md, except that Tomcat JDBC must fail on stale connections: the failure the agent
  * exists to prevent.
@@ -25,96 +26,123 @@ class ScenarioMatrixIT {
     private static final Duration FULL_RUN_TIMEOUT = Duration.ofMinutes(5);
     private static final Runs RUNS = new Runs();
 
-    static AppOutput withAgent(Db db) {
-        return RUNS.get(key(db, true), () -> TestApp.named("ScenarioMatrixIT-" + db + "-agent")
-                .withAgent().env(FAULT_FLAGS).db(db).pools("all").scenarios("all")
+    static AppOutput withAgent(Db db, Libraries libs) {
+        return RUNS.get(key(db, libs, true), () -> TestApp.named("ScenarioMatrixIT-" + db + "-" + libs + "-agent")
+                .libraries(libs).withAgent().env(FAULT_FLAGS).db(db).pools("all").scenarios("all")
                 .timeout(FULL_RUN_TIMEOUT).run());
     }
 
-    static AppOutput withoutAgent(Db db) {
-        return RUNS.get(key(db, false), () -> TestApp.named("ScenarioMatrixIT-" + db + "-no-agent")
-                .db(db).pools("all").scenarios("all").timeout(FULL_RUN_TIMEOUT).run());
+    static AppOutput withoutAgent(Db db, Libraries libs) {
+        return RUNS.get(key(db, libs, false), () -> TestApp.named("ScenarioMatrixIT-" + db + "-" + libs + "-no-agent")
+                .libraries(libs).db(db).pools("all").scenarios("all").timeout(FULL_RUN_TIMEOUT).run());
     }
 
-    private static String key(Db db, boolean agent) {
-        return db + (agent ? "-agent" : "-no-agent");
+    static String key(Db db, Libraries libs, boolean agent) {
+        return db + "-" + libs + (agent ? "-agent" : "-no-agent");
+    }
+
+    static Stream<Arguments> everyRun() {
+        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Libraries.values()).map(l -> Arguments.of(db, l)));
     }
 
     static Stream<Arguments> everyDbPoolAndScenario() {
-        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.values())
-                .flatMap(pool -> Arrays.stream(Scenario.values()).map(s -> Arguments.of(db, pool, s))));
+        return everyRun().flatMap(run -> Arrays.stream(Pool.values())
+                .flatMap(pool -> Arrays.stream(Scenario.values()).map(s -> with(run, pool, s))));
     }
 
     static Stream<Arguments> everyDbAndPool() {
-        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.values()).map(p -> Arguments.of(db, p)));
+        return everyRun().flatMap(run -> Arrays.stream(Pool.values()).map(p -> with(run, p)));
     }
 
     static Stream<Arguments> everyDbAndPooledPool() {
-        return Arrays.stream(Db.values()).flatMap(db -> Pool.pooled().map(p -> Arguments.of(db, p)));
+        return everyRun().flatMap(run -> Pool.pooled().map(p -> with(run, p)));
+    }
+
+    private static Arguments with(Arguments run, Object... more) {
+        Object[] all = Arrays.copyOf(run.get(), run.get().length + more.length);
+        System.arraycopy(more, 0, all, run.get().length, more.length);
+        return Arguments.of(all);
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("everyDbAndPool")
+    void eachRunUsesTheReleaseItClaims(Db db, Libraries libs, Pool pool) {
+        String expected = libs.expectedJar(pool);
+        for (AppOutput out : List.of(withAgent(db, libs), withoutAgent(db, libs))) {
+            for (Scenario scenario : Scenario.values()) {
+                String loaded = out.section(pool, scenario).detail().library();
+                String oldest = Libraries.OLDEST.expectedJar(pool);
+                if (expected != null) {
+                    assertEquals(expected, loaded, () -> out + " " + pool + " " + scenario);
+                } else if (oldest != null) {
+                    assertNotEquals(oldest, loaded, () -> out + " " + pool + " " + scenario);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} {3}")
     @MethodSource("everyDbPoolAndScenario")
-    void everyRequestSucceedsWithTheAgent(Db db, Pool pool, Scenario scenario) {
-        AppOutput out = withAgent(db);
+    void everyRequestSucceedsWithTheAgent(Db db, Libraries libs, Pool pool, Scenario scenario) {
+        AppOutput out = withAgent(db, libs);
         assertEquals(db.label, out.section(pool, scenario).db);
         AgentExpectations.assertNoRequestFailed(out, pool, scenario);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("everyDbAndPooledPool")
-    void killedSessionsAreEvictedBeforeTheyAreHandedOut(Db db, Pool pool) {
-        AgentExpectations.assertDeadConnectionEvicted(withAgent(db), pool, Scenario.STALE);
+    void killedSessionsAreEvictedBeforeTheyAreHandedOut(Db db, Libraries libs, Pool pool) {
+        AgentExpectations.assertDeadConnectionEvicted(withAgent(db, libs), pool, Scenario.STALE);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("everyDbAndPool")
-    void stalledConnectionsCostAtMostThePingTimeout(Db db, Pool pool) {
-        AgentExpectations.assertStalledConnectionReplacedInTime(withAgent(db), pool);
+    void stalledConnectionsCostAtMostThePingTimeout(Db db, Libraries libs, Pool pool) {
+        AgentExpectations.assertStalledConnectionReplacedInTime(withAgent(db, libs), pool);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("everyDbAndPooledPool")
-    void connectionsOlderThanMaxLifetimeAreRecycled(Db db, Pool pool) {
-        AgentExpectations.assertOldConnectionsRecycled(withAgent(db), pool);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Db.class)
-    void bareDriverConnectionsAreNeverRecycled(Db db) {
-        AgentExpectations.assertNothingRecycled(withAgent(db), Pool.DRIVER);
+    void connectionsOlderThanMaxLifetimeAreRecycled(Db db, Libraries libs, Pool pool) {
+        AgentExpectations.assertOldConnectionsRecycled(withAgent(db, libs), pool);
     }
 
     @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyRun")
+    void bareDriverConnectionsAreNeverRecycled(Db db, Libraries libs) {
+        AgentExpectations.assertNothingRecycled(withAgent(db, libs), Pool.DRIVER);
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("everyDbAndPool")
-    void longHoldIsReportedOnceWithBorrowAndHolderStacks(Db db, Pool pool) {
-        AgentExpectations.assertLongHoldReportedOnce(withAgent(db), pool);
+    void longHoldIsReportedOnceWithBorrowAndHolderStacks(Db db, Libraries libs, Pool pool) {
+        AgentExpectations.assertLongHoldReportedOnce(withAgent(db, libs), pool);
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("everyDbAndPooledPool")
-    void connectionsAPoolOpenedAreNeverReportedAsBare(Db db, Pool pool) {
-        AppOutput.Section s = withAgent(db).section(pool, Scenario.HOLD);
+    void connectionsAPoolOpenedAreNeverReportedAsBare(Db db, Libraries libs, Pool pool) {
+        AppOutput.Section s = withAgent(db, libs).section(pool, Scenario.HOLD);
         assertEquals(List.of(), s.events(e -> e.is("hold.long", Pool.DRIVER)),
                 () -> "the pool's idle connections were taken for bare ones\n" + s.describe());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Db.class)
-    void noAgentHookFails(Db db) {
-        AgentExpectations.assertNoHookFailed(withAgent(db));
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyRun")
+    void noAgentHookFails(Db db, Libraries libs) {
+        AgentExpectations.assertNoHookFailed(withAgent(db, libs));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Db.class)
-    void agentOutputNeverContainsTheDatabasePassword(Db db) {
-        AgentExpectations.assertNoAgentLineContains(withAgent(db), db.password());
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyRun")
+    void agentOutputNeverContainsTheDatabasePassword(Db db, Libraries libs) {
+        AgentExpectations.assertNoAgentLineContains(withAgent(db, libs), db.password());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Db.class)
-    void withoutTheAgentEveryScenarioIsRecorded(Db db) {
-        AppOutput out = withoutAgent(db);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyRun")
+    void withoutTheAgentEveryScenarioIsRecorded(Db db, Libraries libs) {
+        AppOutput out = withoutAgent(db, libs);
         for (Pool pool : Pool.values()) {
             for (Scenario scenario : Scenario.values()) {
                 out.section(pool, scenario).result();
@@ -122,21 +150,22 @@ class ScenarioMatrixIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Db.class)
-    void withoutTheAgentNothingIsLogged(Db db) {
-        assertEquals(List.of(), withoutAgent(db).linesMentioningAgent());
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyRun")
+    void withoutTheAgentNothingIsLogged(Db db, Libraries libs) {
+        assertEquals(List.of(), withoutAgent(db, libs).linesMentioningAgent());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Db.class)
-    void withoutTheAgentTomcatHandsOutKilledSessions(Db db) {
-        AppOutput.Section s = withoutAgent(db).section(Pool.TOMCAT, Scenario.STALE);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyRun")
+    void withoutTheAgentTomcatHandsOutKilledSessions(Db db, Libraries libs) {
+        AppOutput.Section s = withoutAgent(db, libs).section(Pool.TOMCAT, Scenario.STALE);
         assertTrue(s.result().failed() > 0, () -> "expected tomcat to fail on stale connections: " + s.describe());
     }
 
     @AfterAll
     static void writeMatrix() {
-        ScenarioMatrixReport.write(db -> RUNS.done(key(db, true)), db -> RUNS.done(key(db, false)));
+        ScenarioMatrixReport.write((db, libs) -> RUNS.done(key(db, libs, true)),
+                (db, libs) -> RUNS.done(key(db, libs, false)));
     }
 }

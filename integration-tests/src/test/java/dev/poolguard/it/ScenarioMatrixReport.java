@@ -5,26 +5,32 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
-/** Writes target/scenario-matrix.md: failed requests per pool, scenario and database, with and without the agent. */
+/** Writes target/scenario-matrix.md: failed requests per pool, scenario, database and release set, with and without the agent. */
 final class ScenarioMatrixReport {
     private ScenarioMatrixReport() {}
 
-    static void write(Function<Db, Optional<AppOutput>> withAgent, Function<Db, Optional<AppOutput>> withoutAgent) {
+    static void write(BiFunction<Db, Libraries, Optional<AppOutput>> withAgent,
+                      BiFunction<Db, Libraries, Optional<AppOutput>> withoutAgent) {
         StringBuilder md = new StringBuilder("# Failed requests per scenario, with and without the agent\n\n")
                 .append("Cells are `failed of total (max borrow ms)`; n/a when that run did not complete.\n\n")
                 .append("| pool | scenario |");
         for (Db db : Db.values()) {
-            md.append(' ').append(db).append(" with agent | ").append(db).append(" without |");
+            for (Libraries libs : Libraries.values()) {
+                md.append(' ').append(db).append(' ').append(libs).append(" with agent | ")
+                        .append(db).append(' ').append(libs).append(" without |");
+            }
         }
-        md.append("\n|---|---|").append("---|---|".repeat(Db.values().length)).append('\n');
+        md.append("\n|---|---|").append("---|---|".repeat(Db.values().length * Libraries.values().length)).append('\n');
         for (Pool pool : Pool.values()) {
             for (Scenario scenario : Scenario.values()) {
                 md.append("| ").append(pool).append(" | ").append(scenario).append(" |");
                 for (Db db : Db.values()) {
-                    md.append(' ').append(cell(withAgent.apply(db), pool, scenario)).append(" |");
-                    md.append(' ').append(cell(withoutAgent.apply(db), pool, scenario)).append(" |");
+                    for (Libraries libs : Libraries.values()) {
+                        md.append(' ').append(cell(withAgent.apply(db, libs), pool, scenario)).append(" |");
+                        md.append(' ').append(cell(withoutAgent.apply(db, libs), pool, scenario)).append(" |");
+                    }
                 }
                 md.append('\n');
             }

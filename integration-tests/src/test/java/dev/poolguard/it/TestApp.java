@@ -28,6 +28,7 @@ final class TestApp {
     private final String name;
     private Path javaHome = Path.of(System.getProperty("java.home"));
     private boolean bootJar;
+    private Libraries libraries = Libraries.NEWEST;
     private boolean agent;
     private String agentArgs = "";
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -53,6 +54,12 @@ final class TestApp {
     /** Run the Spring Boot jar (pools in BOOT-INF/lib, nested-jar class loader) instead of the thin jar. */
     TestApp bootJar() {
         this.bootJar = true;
+        return this;
+    }
+
+    /** Run with this set of pool releases on the class path. */
+    TestApp libraries(Libraries libraries) {
+        this.libraries = libraries;
         return this;
     }
 
@@ -156,8 +163,15 @@ final class TestApp {
             command.add("-javaagent:" + jar + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
         }
         command.addAll(jvmArgs);
-        command.add("-jar");
-        command.add((bootJar ? ItSettings.testAppBootJar() : ItSettings.testAppJar()).toString());
+        String classPath = libraries.classPath();
+        if (classPath != null) {
+            command.add("-cp");
+            command.add(classPath);
+            command.add("dev.poolguard.testapp.Main");
+        } else {
+            command.add("-jar");
+            command.add((bootJar ? ItSettings.testAppBootJar() : ItSettings.testAppJar()).toString());
+        }
         command.addAll(appArgs);
         return command;
     }

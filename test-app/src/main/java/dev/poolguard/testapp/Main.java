@@ -71,7 +71,7 @@ public final class Main {
                 Stats stats = new Stats();
                 Scenario.BY_NAME.get(scenario).run(pool, target, stats);
                 print("RESULT " + run + " " + stats.result());
-                print("DETAIL " + run + " " + stats.detail());
+                print("DETAIL " + run + " " + stats.detail(Pool.library(pool, target)));
             }
         }
     }

@@ -69,6 +69,26 @@ final class Pool implements AutoCloseable {
         }
     }
 
+    /** The file name of the jar the pool's classes (the driver's, for {@code driver}) come from. */
+    static String library(String name, Target target) throws SQLException {
+        Class<?> type;
+        switch (name) {
+            case "hikari":
+                type = HikariDataSource.class;
+                break;
+            case "dbcp2":
+                type = BasicDataSource.class;
+                break;
+            case "tomcat":
+                type = DataSource.class;
+                break;
+            default:
+                type = DriverManager.getDriver(target.url()).getClass();
+        }
+        String location = type.getProtectionDomain().getCodeSource().getLocation().getPath();
+        return location.substring(location.lastIndexOf('/', location.length() - 2) + 1).replace("!/", "");
+    }
+
     Connection getConnection() throws SQLException {
         return borrow.get();
     }

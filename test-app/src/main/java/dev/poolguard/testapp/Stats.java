@@ -51,8 +51,9 @@ final class Stats {
         return "ok=" + ok + " failed=" + failed + " max_borrow_ms=" + maxBorrowMs;
     }
 
-    synchronized String detail() {
+    /** @param library the jar the pool (or driver) was loaded from, so a run shows which version it exercised */
+    synchronized String detail(String library) {
         String error = firstError == null ? "none" : firstError.toString().replaceAll("\\s*[\\r\\n]+\\s*", " ");
-        return "sessions=" + sessions.size() + " first_error=" + error;
+        return "sessions=" + sessions.size() + " library=" + library + " first_error=" + error;
     }
 }
