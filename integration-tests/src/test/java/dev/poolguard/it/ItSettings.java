@@ -14,28 +14,28 @@ final class ItSettings {
 
     /** The shaded agent jar. Missing means a broken build, so the test fails rather than skips. */
     static Path agentJar() {
-        return existingFile("poolguard.agent.jar", "../agent/target/poolguard-agent.jar",
+        return existing("poolguard.agent.jar", "../agent/target/poolguard-agent.jar",
                 "build the agent module first (mvn -pl agent -am package)");
     }
 
     static Path testAppJar() {
-        return existingFile("poolguard.testapp.jar", "../test-app/target/poolguard-test-app.jar",
+        return existing("poolguard.testapp.jar", "../test-app/target/poolguard-test-app.jar",
                 "build the test-app module first (mvn -pl test-app -am package)");
     }
 
     static Path testAppBootJar() {
-        return existingFile("poolguard.testapp.bootjar", "../test-app/target/poolguard-test-app-boot.jar",
+        return existing("poolguard.testapp.bootjar", "../test-app/target/poolguard-test-app-boot.jar",
                 "build the test-app module first (mvn -pl test-app -am package)");
     }
 
     /** The test app's classes without its jar's manifest, for runs that assemble their own class path. */
     static Path testAppClasses() {
-        return existingFile("poolguard.testapp.classes", "target/test-app-classes", "run through mvn verify");
+        return existing("poolguard.testapp.classes", "target/test-app-classes", "run through mvn verify");
     }
 
     /** The oldest supported pool jars, copied here by the build. */
     static Path oldestPools() {
-        return existingFile("poolguard.it.oldest.pools", "target/pool-versions/oldest", "run through mvn verify");
+        return existing("poolguard.it.oldest.pools", "target/pool-versions/oldest", "run through mvn verify");
     }
 
     static Path logsDir() {
@@ -58,9 +58,9 @@ final class ItSettings {
         return Boolean.getBoolean("poolguard.allowMissingJdk25");
     }
 
-    private static Path existingFile(String key, String fallback, String hint) {
+    private static Path existing(String key, String fallback, String hint) {
         Path file = path(key, fallback);
-        assertTrue(Files.isRegularFile(file), () -> key + ": " + file + " does not exist; " + hint);
+        assertTrue(Files.exists(file), () -> key + ": " + file + " does not exist; " + hint);
         return file;
     }
 
