@@ -15,6 +15,11 @@ public final class Adapters {
             new HikariAdapter(),
             new Dbcp2Adapter(),
             new TomcatAdapter(),
+            new C3p0Adapter(),
+            new DruidAdapter(),
+            new AgroalAdapter(),
+            new ViburAdapter(),
+            new UcpAdapter(),
             new DriverAdapter());
     }
 }

@@ -32,6 +32,10 @@ final class Connections {
         if (t == null) {
             t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), now - LONG_AGO, false));
             Watchdog.ensureStarted();
+            if (Log.debugEnabled()) {
+                Log.debug("connection.unknown", physical.getClass().getName() + "@"
+                    + Integer.toHexString(System.identityHashCode(physical)) + " first seen at borrow or validation");
+            }
         }
         return t;
     }
@@ -58,7 +62,10 @@ final class Connections {
             return false;
         }
         if (Settings.preping && now - t.lastGoodNanos >= Settings.prepingIdleNanos) {
-            String failure = Validation.ping(t, physical, context.validationDeadline(now));
+            // A connection with no known history is pinged on its own deadline: spending the borrow's shared
+            // one on it could evict every replacement in turn if the pool's connections are never recognised.
+            long deadline = known(t, now) ? context.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
+            String failure = Validation.ping(t, physical, deadline);
             if (failure != null) {
                 t.retired = true;
                 Log.warn("preping.dead", p.name + " by=poolguard idle=" + idleMillis(t, now) + " reason=" + failure);
@@ -105,6 +112,10 @@ final class Connections {
         Tracked t = new Tracked(now, Settings.lifetimeNanos(), now, bare);
         if (TRACKED.putIfAbsent(connection, t) != t) {
             return;
+        }
+        if (Log.debugEnabled()) {
+            Log.debug("connection.opened", connection.getClass().getName() + "@"
+                + Integer.toHexString(System.identityHashCode(connection)) + " bare=" + bare);
         }
         if (bare) {
             t.pool = poolInfo(driver, driver);
@@ -171,8 +182,12 @@ final class Connections {
     }
 
     static String idleMillis(Tracked t, long now) {
-        long idle = now - t.lastGoodNanos;
-        return idle >= LONG_AGO / 2 ? "unknown" : Settings.millis(idle) + "ms";
+        return known(t, now) ? Settings.millis(now - t.lastGoodNanos) + "ms" : "unknown";
+    }
+
+    /** Whether the agent has seen this connection opened, returned or validated. */
+    private static boolean known(Tracked t, long now) {
+        return now - t.lastGoodNanos < LONG_AGO / 2;
     }
 
     static void forEach(BiConsumer<Object, Tracked> action) {

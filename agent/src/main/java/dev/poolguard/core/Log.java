@@ -38,6 +38,10 @@ public final class Log {
         return LOGGER;
     }
 
+    static boolean debugEnabled() {
+        return LOGGER.isDebugEnabled();
+    }
+
     public static void debug(String event, String rest) {
         LOGGER.debug("{} {}", event, rest);
     }

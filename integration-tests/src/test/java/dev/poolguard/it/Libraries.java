@@ -17,11 +17,13 @@ import java.util.stream.Stream;
 enum Libraries {
     NEWEST(Map.of()),
     OLDEST(Map.of(Pool.HIKARI, "HikariCP-4.0.3.jar", Pool.DBCP2, "commons-dbcp2-2.9.0.jar",
-            Pool.TOMCAT, "tomcat-jdbc-9.0.112.jar"));
+            Pool.TOMCAT, "tomcat-jdbc-9.0.112.jar", Pool.C3P0, "c3p0-0.9.5.5.jar", Pool.DRUID, "druid-1.1.10.jar",
+            Pool.AGROAL, "agroal-pool-2.0.jar", Pool.VIBUR, "vibur-dbcp-25.0.jar", Pool.UCP, "ucp11-21.3.0.0.jar"));
 
     /** Artifacts the oldest set replaces: the pools and the libraries whose versions go with them. */
     private static final List<String> REPLACED = List.of("HikariCP-", "commons-dbcp2-", "commons-pool2-",
-            "tomcat-jdbc-", "tomcat-juli-");
+            "tomcat-jdbc-", "tomcat-juli-", "c3p0-", "mchange-commons-java-", "druid-", "agroal-api-", "agroal-pool-",
+            "vibur-dbcp-", "vibur-object-pool-", "ucp11-", "ojdbc11-");
 
     private final Map<Pool, String> expectedJars;
 

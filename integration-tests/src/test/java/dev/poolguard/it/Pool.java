@@ -9,6 +9,11 @@ enum Pool {
     HIKARI("hikari", "HikariPool-\\d+"),
     DBCP2("dbcp2", "dbcp2-\\d+"),
     TOMCAT("tomcat", "tomcat-\\d+"),
+    C3P0("c3p0", "c3p0-\\d+"),
+    DRUID("druid", "druid-\\d+"),
+    AGROAL("agroal", "agroal-\\d+"),
+    VIBUR("vibur", "vibur-\\d+"),
+    UCP("ucp", "ucp-\\d+"),
     /** Bare DriverManager/Driver connections: no pool to evict from or recycle into. */
     DRIVER("driver", "driver");
 

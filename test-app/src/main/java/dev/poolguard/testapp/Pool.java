@@ -1,13 +1,24 @@
 package dev.poolguard.testapp;
 
+import com.alibaba.druid.pool.DruidDataSource;
+import com.mchange.v2.c3p0.ComboPooledDataSource;
 import com.zaxxer.hikari.HikariDataSource;
+import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
+import io.agroal.api.security.NamePrincipal;
+import io.agroal.api.security.SimplePassword;
+import oracle.ucp.admin.UniversalConnectionPoolManagerImpl;
+import oracle.ucp.jdbc.PoolDataSource;
+import oracle.ucp.jdbc.PoolDataSourceFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Objects;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.tomcat.jdbc.pool.DataSource;
 import org.apache.tomcat.jdbc.pool.PoolProperties;
+import org.vibur.dbcp.ViburDBCPDataSource;
 
 /**
  * A connection pool configured as a typical application does it: URL, user, password (and driver class where the
@@ -16,7 +27,8 @@ import org.apache.tomcat.jdbc.pool.PoolProperties;
  */
 final class Pool implements AutoCloseable {
 
-    static final List<String> NAMES = List.of("hikari", "dbcp2", "tomcat", "driver");
+    static final List<String> NAMES = List.of(
+            "hikari", "dbcp2", "tomcat", "c3p0", "druid", "agroal", "vibur", "ucp", "driver");
 
     /** Closing a pool whose sockets are black-holed can block for ever; the app waits this long, then moves on. */
     private static final long CLOSE_WAIT_MS = 2000;
@@ -61,11 +73,76 @@ final class Pool implements AutoCloseable {
                 DataSource ds = new DataSource(properties);
                 return new Pool(name, ds::getConnection, ds::close);
             }
+            case "c3p0": {
+                ComboPooledDataSource ds = new ComboPooledDataSource();
+                ds.setJdbcUrl(target.url());
+                ds.setUser(target.user());
+                ds.setPassword(target.password());
+                return new Pool(name, ds::getConnection, ds::close);
+            }
+            case "druid": {
+                DruidDataSource ds = new DruidDataSource();
+                ds.setUrl(target.url());
+                ds.setUsername(target.user());
+                ds.setPassword(target.password());
+                return new Pool(name, ds::getConnection, ds::close);
+            }
+            case "agroal": {
+                AgroalDataSource ds = agroal(target);
+                return new Pool(name, ds::getConnection, ds::close);
+            }
+            case "vibur": {
+                ViburDBCPDataSource ds = new ViburDBCPDataSource();
+                ds.setJdbcUrl(target.url());
+                ds.setUsername(target.user()); // Vibur needs both, even when the URL has them
+                ds.setPassword(Objects.toString(target.password(), ""));
+                ds.start(); // Vibur's one mandatory step
+                return new Pool(name, ds::getConnection, ds::close);
+            }
+            case "ucp": {
+                PoolDataSource ds = ucp(target);
+                return new Pool(name, ds::getConnection, () -> destroyUcpPool(ds));
+            }
             case "driver": // no pool: a new physical connection for every request
                 return new Pool(name, () -> DriverManager.getConnection(target.url(), target.user(),
                         target.password()), () -> { });
             default:
                 throw new IllegalArgumentException("unknown pool: " + name);
+        }
+    }
+
+    /** Agroal has no default maximum pool size, so an app always sets one; 10 is the other pools' usual default. */
+    private static AgroalDataSource agroal(Target target) {
+        try {
+            return AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
+                    .connectionPoolConfiguration(pool -> pool
+                            .maxSize(10)
+                            .connectionFactoryConfiguration(factory -> factory
+                                    .jdbcUrl(target.url())
+                                    .principal(new NamePrincipal(target.user()))
+                                    .credential(new SimplePassword(Objects.toString(target.password(), ""))))));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PoolDataSource ucp(Target target) {
+        try {
+            PoolDataSource ds = PoolDataSourceFactory.getPoolDataSource();
+            ds.setConnectionFactoryClassName(target.driverClass()); // UCP's one mandatory setting
+            ds.setURL(target.url());
+            ds.setUser(target.user());
+            ds.setPassword(target.password());
+            return ds;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void destroyUcpPool(PoolDataSource ds) throws Exception {
+        String pool = ds.getConnectionPoolName();
+        if (pool != null) {
+            UniversalConnectionPoolManagerImpl.getUniversalConnectionPoolManager().destroyConnectionPool(pool);
         }
     }
 
@@ -81,6 +158,21 @@ final class Pool implements AutoCloseable {
                 break;
             case "tomcat":
                 type = DataSource.class;
+                break;
+            case "c3p0":
+                type = ComboPooledDataSource.class;
+                break;
+            case "druid":
+                type = DruidDataSource.class;
+                break;
+            case "agroal":
+                type = io.agroal.pool.DataSource.class;
+                break;
+            case "vibur":
+                type = ViburDBCPDataSource.class;
+                break;
+            case "ucp":
+                type = PoolDataSourceFactory.class;
                 break;
             default:
                 type = DriverManager.getDriver(target.url()).getClass();

@@ -1,0 +1,138 @@
+package dev.poolguard.adapter;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.poolguard.core.Hooks;
+import dev.poolguard.core.PoolAdapter;
+import io.agroal.pool.ConnectionHandler;
+import io.agroal.pool.ConnectionPool;
+import io.agroal.pool.wrapper.ConnectionWrapper;
+import io.agroal.pool.Pool;
+import java.sql.Connection;
+import java.sql.SQLException;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Agroal 2.0 to 3.x (Quarkus's pool). Agroal does not validate by default (and its default validator answers
+ * valid without asking), so the agent pings. The check runs where the pool claims a connection
+ * ({@code ConnectionHandler.acquire}), inside its borrow loop and before a JTA transaction is associated: an
+ * evicted connection is flagged flush-only and handed back, which removes it, and the claim fails, so the loop
+ * takes another one. A connection retired at return is flagged flush-only as well.
+ */
+final class AgroalAdapter extends PoolAdapter {
+
+    static final String ID = "agroal";
+
+    AgroalAdapter() {
+        super(ID, "io.agroal.");
+    }
+
+    @Override
+    protected AgentBuilder instrument(AgentBuilder builder) {
+        return builder
+            .type(named("io.agroal.pool.ConnectionPool"))
+            .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
+            .transform(advice(Hook.BORROW, named("getReadOnlyConnection").and(takesArguments(0)), "BorrowReadOnly"))
+            .transform(advice(Hook.RETURN, named("returnConnectionHandler").and(takesArguments(1)), "Return"))
+            .type(named("io.agroal.pool.ConnectionHandler"))
+            .transform(advice(Hook.BORROW, named("acquire").and(takesArguments(0)), "Acquire"))
+            .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(0)), "Validate"));
+    }
+
+    /** Holds one borrow context across the pool's loop, so the connections it tries share one ping deadline. */
+    /**
+     * Holds one borrow context across Agroal's claim loop. Agroal 2.x claims from its shared cache without
+     * {@code acquire()}, so the lease is also checked here; on 3.x {@code acquire()} already did, and this check
+     * finds the connection just validated.
+     */
+    static final class Borrow {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object pool) {
+            return Hooks.borrowEnter(ID, pool);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This ConnectionPool pool, @Advice.Enter Object context,
+                         @Advice.Return(readOnly = false) Connection lease,
+                         @Advice.Thrown(readOnly = false) Throwable thrown) throws SQLException {
+            try {
+                if (lease instanceof ConnectionWrapper && context != null) {
+                    ConnectionHandler handler = ((ConnectionWrapper) lease).getHandler();
+                    if (!Hooks.borrowExit(ID, context, pool, handler.rawConnection())) {
+                        handler.setFlushOnly(); // closing the lease then removes it from the pool
+                        lease.close();
+                        try {
+                            lease = pool.getConnection();
+                        } catch (Throwable t) {
+                            lease = null;
+                            thrown = t;
+                        }
+                    }
+                }
+            } finally {
+                Hooks.borrowDone(context);
+            }
+        }
+    }
+
+    /** {@code getReadOnlyConnection} (3.x only, which claims through {@code acquire()}): the context only. */
+    static final class BorrowReadOnly {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object pool) {
+            return Hooks.borrowEnter(ID, pool);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Object context) {
+            Hooks.borrowDone(context);
+        }
+    }
+
+    static final class Acquire {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This ConnectionHandler handler, @Advice.FieldValue("connectionPool") Pool pool,
+                         @Advice.Return(readOnly = false) boolean acquired) throws SQLException {
+            if (!acquired) {
+                return;
+            }
+            Object context = Hooks.borrowEnter(ID, pool);
+            try {
+                if (context != null && !Hooks.borrowExit(ID, context, pool, handler.rawConnection())) {
+                    handler.setFlushOnly();
+                    pool.returnConnectionHandler(handler); // in FLUSH state: removed from the pool and destroyed
+                    acquired = false;
+                }
+            } finally {
+                Hooks.borrowDone(context);
+            }
+        }
+    }
+
+    /** Agroal's own way to drop a connection at return: flush-only makes the release fail, then it is removed. */
+    static final class Return {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) ConnectionHandler handler) {
+            if (handler != null && Hooks.returning(ID, handler.rawConnection())) {
+                handler.setFlushOnly();
+            }
+        }
+    }
+
+    /**
+     * Agroal's configured validator on one connection. The default validator answers true without asking the
+     * database, and which one is configured cannot be told apart reliably, so only a failure counts as a verdict.
+     */
+    static final class Validate {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This ConnectionHandler handler) {
+            return Hooks.validateEnter(ID, handler.rawConnection());
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Return boolean valid) {
+            Hooks.validateExit(token, !valid, valid);
+        }
+    }
+}

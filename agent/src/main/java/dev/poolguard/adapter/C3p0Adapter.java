@@ -1,0 +1,136 @@
+package dev.poolguard.adapter;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import com.mchange.v2.c3p0.ConnectionTester;
+import com.mchange.v2.c3p0.impl.NewPooledConnection;
+import com.mchange.v2.c3p0.util.ConnectionEventSupport;
+import dev.poolguard.core.Hooks;
+import dev.poolguard.core.PoolAdapter;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * c3p0 0.9.5.5 to 0.14.x ({@code ComboPooledDataSource}, {@code PooledDataSource}). c3p0 does not test a checkout
+ * by default, so the agent pings. There is no public per-connection evict; c3p0's own one is the JDBC
+ * {@code connectionErrorOccurred} event, which makes the pool mark the connection broken and destroy it when it is
+ * checked in. So eviction closes the physical connection and then the proxy, and the return hook raises that event
+ * for any connection that is closed or that the agent retires. When the app turns testing on, the agent bounds it.
+ */
+final class C3p0Adapter extends PoolAdapter {
+
+    static final String ID = "c3p0";
+
+    C3p0Adapter() {
+        super(ID, "com.mchange.v2.c3p0.", "com.mchange.v2.resourcepool.");
+    }
+
+    @Override
+    protected AgentBuilder instrument(AgentBuilder builder) {
+        return builder
+            .type(named("com.mchange.v2.c3p0.impl.AbstractPoolBackedDataSource"))
+            .transform(advice(Hook.BORROW, named("getConnection")
+                .and(takesArguments(0).or(takesArguments(String.class, String.class))), "Borrow"))
+            // markClosedProxyConnection(NewProxyConnection, boolean) before 0.11, (AbstractNewProxyConnection, boolean) since
+            .type(named("com.mchange.v2.c3p0.impl.NewPooledConnection"))
+            .transform(advice(Hook.RETURN, named("markClosedProxyConnection").and(takesArguments(2)), "Return"))
+            .type(named("com.mchange.v2.c3p0.impl.C3P0PooledConnectionPool$1PooledConnectionResourcePoolManager"))
+            .transform(advice(Hook.VALIDATE, named("testPooledConnection").and(takesArguments(2)), "Validate"));
+    }
+
+    /** The configured {@code dataSourceName}; unnamed pools report their identity token instead, not worth logging. */
+    @Override
+    protected String poolName(Object pool) {
+        try {
+            Object name = pool.getClass().getMethod("getDataSourceName").invoke(pool);
+            Object token = pool.getClass().getMethod("getIdentityToken").invoke(pool);
+            return name == null || name.equals(token) ? null : name.toString();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code getConnection()} and {@code getConnection(user, password)}: the re-borrow repeats the same call. */
+    static final class Borrow {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.This Object pool) {
+            return Hooks.borrowEnter(ID, pool);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This DataSource pool, @Advice.AllArguments Object[] args, @Advice.Enter Object context,
+                         @Advice.Return(readOnly = false) Connection lease,
+                         @Advice.Thrown(readOnly = false) Throwable thrown) throws SQLException {
+            try {
+                if (lease != null && context != null) {
+                    Connection physical = lease.unwrap(Connection.class);
+                    if (!Hooks.borrowExit(ID, context, pool, physical)) {
+                        try {
+                            physical.close();
+                        } catch (SQLException ignored) {
+                            // It is being thrown away; the return hook sees it closed either way.
+                        }
+                        lease.close();
+                        try {
+                            lease = args.length == 0 ? pool.getConnection()
+                                : pool.getConnection((String) args[0], (String) args[1]);
+                        } catch (Throwable t) {
+                            lease = null;
+                            thrown = t;
+                        }
+                    }
+                }
+            } finally {
+                Hooks.borrowDone(context);
+            }
+        }
+    }
+
+    /**
+     * Runs before c3p0 resets the connection and checks it in. Raising {@code connectionErrorOccurred} with the
+     * status set to invalid is what c3p0 does itself for a broken connection: the pool excludes it, and the
+     * check-in that follows destroys it (closes the physical connection) instead of pooling it.
+     */
+    static final class Return {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.FieldValue("physicalConnection") Connection physical,
+                          @Advice.FieldValue(value = "connection_status", readOnly = false) int status,
+                          @Advice.FieldValue("ces") ConnectionEventSupport events) throws SQLException {
+            if (Hooks.returning(ID, physical) || physical.isClosed()) {
+                if (status == ConnectionTester.CONNECTION_IS_OKAY) {
+                    status = ConnectionTester.CONNECTION_IS_INVALID;
+                }
+                events.fireConnectionErrorOccurred(new SQLException("retired by poolguard", "08003"));
+            }
+        }
+    }
+
+    /**
+     * c3p0's test of a checkout, check-in or idle connection; it throws when the connection fails. The physical
+     * connection is package-private in c3p0, so the advice, inlined into c3p0's own package, looks it up there.
+     */
+    static final class Validate {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.Argument(0) Object resource) throws Throwable {
+            if (!(resource instanceof NewPooledConnection)) {
+                return null;
+            }
+            // invokeWithArguments, not invoke: c3p0 0.9.5.5 is Java 6 bytecode, older than signature-polymorphic calls
+            Connection physical = (Connection) MethodHandles.lookup()
+                .findVirtual(NewPooledConnection.class, "getPhysicalConnection", MethodType.methodType(Connection.class))
+                .invokeWithArguments(resource);
+            return Hooks.validateEnter(ID, physical);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.Thrown Throwable failure) {
+            Hooks.validateExit(token, true, failure == null);
+        }
+    }
+}
