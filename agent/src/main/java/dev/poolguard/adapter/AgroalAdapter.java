@@ -32,11 +32,11 @@ final class AgroalAdapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(named("io.agroal.pool.ConnectionPool"))
+            .type(poolClass("io.agroal.pool.ConnectionPool"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
             .transform(advice(Hook.BORROW, named("getReadOnlyConnection").and(takesArguments(0)), "BorrowReadOnly"))
             .transform(advice(Hook.RETURN, named("returnConnectionHandler").and(takesArguments(1)), "Return"))
-            .type(named("io.agroal.pool.ConnectionHandler"))
+            .type(poolClass("io.agroal.pool.ConnectionHandler"))
             .transform(advice(Hook.BORROW, named("acquire").and(takesArguments(0)), "Acquire"))
             .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(0)), "Validate"));
     }

@@ -34,13 +34,13 @@ final class C3p0Adapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(named("com.mchange.v2.c3p0.impl.AbstractPoolBackedDataSource"))
+            .type(poolClass("com.mchange.v2.c3p0.impl.AbstractPoolBackedDataSource"))
             .transform(advice(Hook.BORROW, named("getConnection")
                 .and(takesArguments(0).or(takesArguments(String.class, String.class))), "Borrow"))
             // markClosedProxyConnection(NewProxyConnection, boolean) before 0.11, (AbstractNewProxyConnection, boolean) since
-            .type(named("com.mchange.v2.c3p0.impl.NewPooledConnection"))
+            .type(poolClass("com.mchange.v2.c3p0.impl.NewPooledConnection"))
             .transform(advice(Hook.RETURN, named("markClosedProxyConnection").and(takesArguments(2)), "Return"))
-            .type(named("com.mchange.v2.c3p0.impl.C3P0PooledConnectionPool$1PooledConnectionResourcePoolManager"))
+            .type(poolClass("com.mchange.v2.c3p0.impl.C3P0PooledConnectionPool$1PooledConnectionResourcePoolManager"))
             .transform(advice(Hook.VALIDATE, named("testPooledConnection").and(takesArguments(2)), "Validate"));
     }
 

@@ -29,9 +29,9 @@ final class Dbcp2Adapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(named("org.apache.commons.dbcp2.BasicDataSource"))
+            .type(poolClass("org.apache.commons.dbcp2.BasicDataSource"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
-            .type(named("org.apache.commons.dbcp2.PoolableConnection"))
+            .type(poolClass("org.apache.commons.dbcp2.PoolableConnection"))
             .transform(advice(Hook.RETURN, named("close").and(takesArguments(0)), "Return"))
             .transform(advice(Hook.VALIDATE, named("validate").and(takesArguments(2)), "Validate"));
     }

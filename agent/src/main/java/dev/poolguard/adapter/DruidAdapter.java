@@ -35,11 +35,11 @@ final class DruidAdapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(named("com.alibaba.druid.pool.DruidDataSource"))
+            .type(poolClass("com.alibaba.druid.pool.DruidDataSource"))
             .transform(advice(Hook.BORROW, named("getConnectionDirect").and(takesArguments(long.class)), "Borrow"))
             .transform(advice(Hook.RETURN, named("recycle").and(takesArguments(1))
                 .and(takesArgument(0, named("com.alibaba.druid.pool.DruidPooledConnection"))), "Return"))
-            .type(named("com.alibaba.druid.pool.DruidAbstractDataSource"))
+            .type(poolClass("com.alibaba.druid.pool.DruidAbstractDataSource"))
             .transform(advice(Hook.VALIDATE, named("testConnectionInternal").and(takesArguments(2)), "Validate"));
     }
 

@@ -28,11 +28,11 @@ final class HikariAdapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(named("com.zaxxer.hikari.pool.HikariPool"))
+            .type(poolClass("com.zaxxer.hikari.pool.HikariPool"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(long.class)), "Borrow"))
-            .type(named("com.zaxxer.hikari.pool.PoolEntry"))
+            .type(poolClass("com.zaxxer.hikari.pool.PoolEntry"))
             .transform(advice(Hook.RETURN, named("recycle"), "Return"))
-            .type(named("com.zaxxer.hikari.pool.PoolBase"))
+            .type(poolClass("com.zaxxer.hikari.pool.PoolBase"))
             .transform(advice(Hook.VALIDATE, named("isConnectionDead").and(takesArguments(1)).and(takesArgument(0, named("java.sql.Connection"))), "ValidateDead"))
             .transform(advice(Hook.VALIDATE, named("isConnectionAlive").and(takesArguments(1)).and(takesArgument(0, named("java.sql.Connection"))), "ValidateAlive"));
     }

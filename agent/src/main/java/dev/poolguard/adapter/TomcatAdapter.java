@@ -29,11 +29,11 @@ final class TomcatAdapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(named("org.apache.tomcat.jdbc.pool.ConnectionPool"))
+            .type(poolClass("org.apache.tomcat.jdbc.pool.ConnectionPool"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
             .transform(advice(Hook.RETURN, named("returnConnection").and(takesArguments(1))
                 .and(takesArgument(0, named("org.apache.tomcat.jdbc.pool.PooledConnection"))), "Return"))
-            .type(named("org.apache.tomcat.jdbc.pool.PooledConnection"))
+            .type(poolClass("org.apache.tomcat.jdbc.pool.PooledConnection"))
             .transform(advice(Hook.VALIDATE, named("validate").and(takesArguments(int.class, String.class)), "Validate"));
     }
 

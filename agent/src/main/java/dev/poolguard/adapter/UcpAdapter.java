@@ -34,13 +34,13 @@ final class UcpAdapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(named("oracle.ucp.jdbc.JDBCConnectionPool"))
+            .type(poolClass("oracle.ucp.jdbc.JDBCConnectionPool"))
             .transform(advice(Hook.BORROW, named("borrowConnection").and(takesArguments(1))
                 .and(takesArgument(0, named("oracle.ucp.ConnectionRetrievalInfo"))), "Borrow"))
-            .type(named("oracle.ucp.common.UniversalConnectionPoolImpl"))
+            .type(poolClass("oracle.ucp.common.UniversalConnectionPoolImpl"))
             .transform(advice(Hook.RETURN, named("returnConnection").and(takesArguments(1)), "Return"))
             // validateConnectionWith[out]SQL: () and (String) up to 21.x, (int) and (String, int) in 23.x
-            .type(named("oracle.ucp.jdbc.JDBCUniversalPooledConnection"))
+            .type(poolClass("oracle.ucp.jdbc.JDBCUniversalPooledConnection"))
             .transform(advice(Hook.VALIDATE, namedOneOf("validateConnectionWithSQL", "validateConnectionWithoutSQL"), "Validate"));
     }
 

@@ -31,11 +31,11 @@ final class ViburAdapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(named("org.vibur.dbcp.pool.PoolOperations"))
+            .type(poolClass("org.vibur.dbcp.pool.PoolOperations"))
             .transform(advice(Hook.BORROW, named("getProxyConnection").and(takesArguments(long.class)), "Borrow"))
             .transform(advice(Hook.BORROW, named("getConnHolder").and(takesArguments(long.class)), "Take"))
             .transform(advice(Hook.RETURN, named("restore").and(takesArguments(3)), "Return"))
-            .type(named("org.vibur.dbcp.util.JdbcUtils"))
+            .type(poolClass("org.vibur.dbcp.util.JdbcUtils"))
             .transform(advice(Hook.VALIDATE, named("validateOrInitialize").and(takesArguments(3)), "Validate"));
     }
 

@@ -1,6 +1,8 @@
 package dev.poolguard.core;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
@@ -45,6 +47,8 @@ public abstract class PoolAdapter {
 
     private final String id;
     private final String[] ownPackages;
+    private final List<String> adviceClasses = new CopyOnWriteArrayList<>();
+    private final Compatibility compatibility = new Compatibility(this);
     private volatile int disabledHooks;
 
     /**
@@ -81,10 +85,26 @@ public abstract class PoolAdapter {
                                                    String nestedAdviceClass) {
         StackManipulation report = new StackManipulation.Compound(
             new TextConstant(id + "/" + hook.label()), MethodInvocation.invoke(ADVICE_FAILED));
+        String adviceClass = getClass().getName() + "$" + nestedAdviceClass;
+        adviceClasses.add(adviceClass);
         return new AgentBuilder.Transformer.ForAdvice()
             .include(adviceLocator)
             .withExceptionHandler(new Advice.ExceptionHandler.Simple(report))
-            .advice(methods, getClass().getName() + "$" + nestedAdviceClass);
+            .advice(methods, adviceClass);
+    }
+
+    /**
+     * Matches the pool class {@code className}, in class loaders whose pool classes have every member the advice
+     * uses. The name is checked first: the class loader check reads class files, once per loader, and must only
+     * run for loaders that really hold this pool.
+     */
+    protected final AgentBuilder.RawMatcher poolClass(String className) {
+        return (type, loader, module, classBeingRedefined, protectionDomain) ->
+            type.getName().equals(className) && compatibility.matches(loader);
+    }
+
+    List<String> adviceClasses() {
+        return adviceClasses;
     }
 
     /** Types outside every enabled pool's own packages (pool proxies are not physical connections). */

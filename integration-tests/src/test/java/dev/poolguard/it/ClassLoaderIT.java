@@ -5,6 +5,7 @@ import static dev.poolguard.it.AgentExpectations.FAULT_FLAGS;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,8 +34,8 @@ class ClassLoaderIT {
         return RUNS.get(loader.toString(), () -> {
             TestApp app = TestApp.named("ClassLoaderIT-" + loader)
                     .withAgent().env(FAULT_FLAGS).db(Db.POSTGRES)
-                    .pools("hikari,dbcp2,tomcat").scenarios("stale,hold")
-                    .timeout(Duration.ofMinutes(2));
+                    .pools(Pool.pooled().map(p -> p.cli).collect(Collectors.joining(","))).scenarios("stale,hold")
+                    .timeout(Duration.ofMinutes(4));
             return (loader == Loader.BOOT_JAR ? app.bootJar() : app.isolated()).run();
         });
     }

@@ -38,6 +38,11 @@ final class ItSettings {
         return existing("poolguard.it.oldest.pools", "target/pool-versions/oldest", "run through mvn verify");
     }
 
+    /** Pool releases outside the supported range, copied here by the build. */
+    static Path unsupportedPools() {
+        return existing("poolguard.it.unsupported.pools", "target/pool-versions/unsupported", "run through mvn verify");
+    }
+
     static Path logsDir() {
         return path("poolguard.it.logs", "target/it-logs");
     }

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * -Dpoolguard.allowMissingJdk25=true, which aborts these tests with a reason instead.
  */
 class Jdk25IT {
-    private static final List<Pool> POOLS = List.of(Pool.HIKARI, Pool.TOMCAT, Pool.DRIVER);
+    private static final List<Pool> POOLS = List.of(Pool.HIKARI, Pool.TOMCAT, Pool.AGROAL, Pool.UCP, Pool.DRIVER);
     private static final List<Scenario> SCENARIOS = List.of(Scenario.STALE, Scenario.BLACKHOLE, Scenario.HOLD);
     private static final Runs RUNS = new Runs();
 
@@ -43,7 +43,7 @@ class Jdk25IT {
         return RUNS.get("jdk25", () -> TestApp.named("Jdk25IT-postgres-agent")
                 .javaHome(ItSettings.jdk25Home())
                 .withAgent().env(FAULT_FLAGS).db(Db.POSTGRES)
-                .pools("hikari,tomcat,driver").scenarios("stale,blackhole,hold")
+                .pools("hikari,tomcat,agroal,ucp,driver").scenarios("stale,blackhole,hold")
                 .timeout(Duration.ofMinutes(3)).run());
     }
 

@@ -38,16 +38,18 @@ enum Libraries {
 
     /** The class path for a run, or null to run the test app's jar as it is. */
     String classPath() {
-        if (this == NEWEST) {
-            return null;
-        }
+        return this == NEWEST ? null : classPathWith(ItSettings.oldestPools(), REPLACED);
+    }
+
+    /** The test app's class path with the jars of the {@code replaced} artifacts swapped for the jars in {@code dir}. */
+    static String classPathWith(Path dir, List<String> replaced) {
         Path lib = ItSettings.testAppJar().getParent().resolve("lib");
         List<Path> entries = new ArrayList<>();
         entries.add(ItSettings.testAppClasses());
         entries.addAll(jars(lib).stream()
-                .filter(p -> REPLACED.stream().noneMatch(p.getFileName().toString()::startsWith))
+                .filter(p -> replaced.stream().noneMatch(p.getFileName().toString()::startsWith))
                 .collect(Collectors.toList()));
-        entries.addAll(jars(ItSettings.oldestPools()));
+        entries.addAll(jars(dir));
         return entries.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
     }
 

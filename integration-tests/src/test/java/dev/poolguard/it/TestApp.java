@@ -28,7 +28,8 @@ final class TestApp {
     private final String name;
     private Path javaHome = Path.of(System.getProperty("java.home"));
     private boolean bootJar;
-    private Libraries libraries = Libraries.NEWEST;
+    /** Null: run the test app's jar as it is; otherwise its main class on this class path. */
+    private String classPath;
     private boolean agent;
     private String agentArgs = "";
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -59,7 +60,13 @@ final class TestApp {
 
     /** Run with this set of pool releases on the class path. */
     TestApp libraries(Libraries libraries) {
-        this.libraries = libraries;
+        this.classPath = libraries.classPath();
+        return this;
+    }
+
+    /** Run the test app's main class on this class path instead of its jar. */
+    TestApp classPath(String classPath) {
+        this.classPath = classPath;
         return this;
     }
 
@@ -93,6 +100,12 @@ final class TestApp {
     TestApp db(Db db) {
         secret = db.password();
         return args("--db", db.jdbcUrl());
+    }
+
+    /** A string that must be masked in the log header (a password inside a URL given with {@code args}). */
+    TestApp secret(String secret) {
+        this.secret = secret;
+        return this;
     }
 
     TestApp pools(String csv) {
@@ -163,7 +176,6 @@ final class TestApp {
             command.add("-javaagent:" + jar + (agentArgs.isEmpty() ? "" : "=" + agentArgs));
         }
         command.addAll(jvmArgs);
-        String classPath = libraries.classPath();
         if (classPath != null) {
             command.add("-cp");
             command.add(classPath);

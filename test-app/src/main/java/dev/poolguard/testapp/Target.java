@@ -32,7 +32,14 @@ record Target(String kind, String url, String user, String password) {
     }
 
     String driverClass() {
-        return kind.equals("postgres") ? "org.postgresql.Driver" : "org.mariadb.jdbc.Driver";
+        switch (kind) {
+            case "postgres":
+                return "org.postgresql.Driver";
+            case "mysql":
+                return "com.mysql.cj.jdbc.Driver";
+            default:
+                return "org.mariadb.jdbc.Driver";
+        }
     }
 
     String host() {
