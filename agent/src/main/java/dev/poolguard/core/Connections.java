@@ -197,8 +197,4 @@ final class Connections {
     static void forget(Object connection) {
         TRACKED.remove(connection);
     }
-
-    static int size() {
-        return TRACKED.size();
-    }
 }

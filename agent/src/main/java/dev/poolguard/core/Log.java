@@ -3,7 +3,6 @@ package dev.poolguard.core;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
 
 /**
  * The agent's log: greppable lines {@code [poolguard] <event> <subject> key=value ...}, written through SLF4J
@@ -32,10 +31,6 @@ public final class Log {
 
     static void setLevel(String level) {
         LOGGER.level = Level.parse(level);
-    }
-
-    static Logger logger() {
-        return LOGGER;
     }
 
     static boolean debugEnabled() {
