@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
 import io.agroal.pool.ConnectionHandler;
 import io.agroal.pool.ConnectionPool;
 import io.agroal.pool.wrapper.ConnectionWrapper;
@@ -19,7 +20,9 @@ import net.bytebuddy.asm.Advice;
  * valid without asking), so the agent pings. The check runs where the pool claims a connection
  * ({@code ConnectionHandler.acquire}), inside its borrow loop and before a JTA transaction is associated: an
  * evicted connection is flagged flush-only and handed back, which removes it, and the claim fails, so the loop
- * takes another one. A connection retired at return is flagged flush-only as well.
+ * takes another one. With a validator that asks the database, the check moves after Agroal's own validation, to
+ * {@code getConnection}'s exit, so a connection is not pinged twice. A connection retired at return is flagged
+ * flush-only as well.
  */
 final class AgroalAdapter extends PoolAdapter {
 
@@ -41,7 +44,6 @@ final class AgroalAdapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(0)), "Validate"));
     }
 
-    /** Holds one borrow context across the pool's loop, so the connections it tries share one ping deadline. */
     /**
      * Holds one borrow context across Agroal's claim loop. Agroal 2.x claims from its shared cache without
      * {@code acquire()}, so the lease is also checked here; on 3.x {@code acquire()} already did, and this check
@@ -90,11 +92,17 @@ final class AgroalAdapter extends PoolAdapter {
         }
     }
 
+    /**
+     * Agroal 3.x's claim. When the app configured a validator that asks the database, Agroal validates the claimed
+     * connection right after this (if idle or set to validate on borrow): the check then waits for
+     * {@code getConnection}'s exit, where that validation counts and no second ping is needed.
+     */
     static final class Acquire {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This ConnectionHandler handler, @Advice.FieldValue("connectionPool") Pool pool,
                          @Advice.Return(readOnly = false) boolean acquired) throws SQLException {
-            if (!acquired) {
+            if (!acquired || pool.getConfiguration().connectionValidator().getClass()
+                    != ConnectionValidator.emptyValidator().getClass()) {
                 return;
             }
             Object context = Hooks.borrowEnter(ID, pool);
@@ -121,8 +129,9 @@ final class AgroalAdapter extends PoolAdapter {
     }
 
     /**
-     * Agroal's configured validator on one connection. The default validator answers true without asking the
-     * database, and which one is configured cannot be told apart reliably, so only a failure counts as a verdict.
+     * Agroal's configured validator on one connection. The pool's default, {@code emptyValidator()}, answers true
+     * without asking the database, so its "valid" is no verdict and the agent still pings; any other validator's
+     * answer counts, so a pool set to validate does not get a second ping.
      */
     static final class Validate {
         @Advice.OnMethodEnter(suppress = Throwable.class)
@@ -131,8 +140,13 @@ final class AgroalAdapter extends PoolAdapter {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object token, @Advice.Return boolean valid) {
-            Hooks.validateExit(token, !valid, valid);
+        static void exit(@Advice.FieldValue("connectionPool") Pool pool, @Advice.Enter Object token,
+                         @Advice.Return boolean valid) {
+            if (token != null) {
+                boolean asked = !valid || pool.getConfiguration().connectionValidator().getClass()
+                    != ConnectionValidator.emptyValidator().getClass();
+                Hooks.validateExit(token, asked, valid);
+            }
         }
     }
 }

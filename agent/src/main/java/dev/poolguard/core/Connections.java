@@ -71,6 +71,10 @@ final class Connections {
                 Log.warn("preping.dead", p.name + " by=poolguard idle=" + idleMillis(t, now) + " reason=" + failure);
                 return false;
             }
+            if (Log.debugEnabled()) {
+                Log.debug("preping.ok", p.name + " idle=" + idleMillis(t, now) + " took="
+                    + Settings.millis(System.nanoTime() - now) + "ms");
+            }
             t.lastGoodNanos = System.nanoTime();
         }
         t.beginLease(now, Thread.currentThread(), Settings.holdStack ? new Throwable("borrowed") : null);

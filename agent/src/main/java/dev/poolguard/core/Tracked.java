@@ -32,6 +32,8 @@ final class Tracked {
     volatile long validationDeadline;
     /** Evicted or aborted by the agent: must not be handed out again. */
     volatile boolean retired;
+    /** Why the agent failed the pool's validation without waiting for an answer; null when it waited. */
+    volatile String presumedDead;
 
     private volatile long state;
     private long leaseNanos;

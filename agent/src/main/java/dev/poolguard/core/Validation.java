@@ -60,13 +60,25 @@ final class Validation {
         // Only connections idle past the ping window share the borrow's deadline. A fresh one gets its own:
         // failing it would only replace it with another fresh one.
         boolean suspect = now - t.lastGoodNanos >= Settings.prepingIdleNanos;
-        long deadline = borrow != null && suspect ? borrow.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
+        PoolInfo pool = t.pool;
+        long deadline;
+        String presumedDead = null;
+        if (suspect && borrow != null) {
+            deadline = borrow.validationDeadline(now);
+            presumedDead = "this borrow's ping time was spent on dead connections before it";
+        } else if (suspect && pool != null && pool.silentWithinTimeout(now)) {
+            deadline = now;
+            presumedDead = "another connection of this pool idle as long went silent just before";
+        } else {
+            deadline = now + Settings.prepingTimeoutNanos;
+        }
         if (!t.armValidation(deadline)) {
             return null; // nested call of the pool's own validation: the outer one is guarded
         }
         if (deadline - now <= 0) {
-            // This borrow already waited its full ping timeout: fail this validation at once.
+            // Waiting for this one would only add a full ping timeout to what the app already waited.
             if (t.abortValidation(deadline)) {
+                t.presumedDead = presumedDead;
                 t.retired = true;
                 abort(physical);
             }
@@ -87,10 +99,11 @@ final class Validation {
             return;
         }
         t.retired = true;
+        String presumed = t.presumedDead;
         String name = t.pool != null ? t.pool.name : t.validatedBy == null ? "unknown" : t.validatedBy.id();
         Log.warn("preping.dead", name + " by=pool idle=" + Connections.idleMillis(t, now) + " reason="
-            + (aborted ? "no answer within " + Settings.millis(Settings.prepingTimeoutNanos)
-                + "ms, aborted by poolguard" : "the pool's validation failed"));
+            + (!aborted ? "the pool's validation failed" : presumed != null ? presumed + ", closed by poolguard"
+                : "no answer within " + Settings.millis(Settings.prepingTimeoutNanos) + "ms, aborted by poolguard"));
     }
 
     /** Aborts {@code connection} on the calling thread: only for a connection no other thread is using. */

@@ -76,6 +76,10 @@ final class Watchdog implements Runnable {
             if (now - deadline >= 0) {
                 if (t.abortValidation(deadline)) {
                     t.retired = true;
+                    PoolInfo pool = t.pool;
+                    if (pool != null) {
+                        pool.silent(now);
+                    }
                     Validation.abortAsync(c);
                 }
             } else {

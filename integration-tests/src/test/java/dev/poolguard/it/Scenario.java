@@ -1,6 +1,8 @@
 package dev.poolguard.it;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /** The test app's fault scenarios (see its --scenario option). */
 enum Scenario {
@@ -11,7 +13,13 @@ enum Scenario {
     /** A request every 50 ms for 4 s; DETAIL sessions counts the distinct server sessions seen. */
     RECYCLE("recycle"),
     /** Thread hold-request-1 holds one connection for 2.5 s inside HoldScenario.streamDownload. */
-    HOLD("hold");
+    HOLD("hold"),
+    /** No fault: the pool idles 1.5 s between two bursts of 20 requests from 4 threads (what checking costs). */
+    IDLE("idle");
+
+    /** The field failures, each run with and without the agent in the scenario matrix. */
+    static final List<Scenario> FAULTS = List.of(STALE, BLACKHOLE, RECYCLE, HOLD);
+    static final String FAULTS_CSV = FAULTS.stream().map(s -> s.cli).collect(Collectors.joining(","));
 
     final String cli;
 

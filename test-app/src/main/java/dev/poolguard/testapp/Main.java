@@ -40,6 +40,7 @@ public final class Main {
     }
 
     private static void run(Options options) throws Exception {
+        Pool.validateOnBorrow(options.validateOnBorrow());
         if (options.db().startsWith("jdbc:")) {
             runAll(options, Target.parse(options.db()));
             return;

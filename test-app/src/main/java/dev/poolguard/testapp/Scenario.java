@@ -22,6 +22,7 @@ interface Scenario {
         scenarios.put("blackhole", BlackholeScenario::run);
         scenarios.put("recycle", RecycleScenario::run);
         scenarios.put("hold", HoldScenario::run);
+        scenarios.put("idle", IdleScenario::run);
         return scenarios;
     }
 }
