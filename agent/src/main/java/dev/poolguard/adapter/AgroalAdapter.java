@@ -44,6 +44,17 @@ final class AgroalAdapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(0)), "Validate"));
     }
 
+    /** Only with {@code acquisitionTimeout} set (the default waits forever): "Sorry, acquisition timeout!". */
+    @Override
+    protected boolean exhausted(Throwable thrown) {
+        return isA(thrown, "java.sql.SQLException") && String.valueOf(thrown.getMessage()).contains("acquisition timeout");
+    }
+
+    @Override
+    protected int maxSize(Object pool) {
+        return toInt(read(pool, "getConfiguration", "maxSize"));
+    }
+
     /**
      * Holds one borrow context across Agroal's claim loop. Agroal 2.x claims from its shared cache without
      * {@code acquire()}, so the lease is also checked here; on 3.x {@code acquire()} already did, and this check
@@ -74,6 +85,7 @@ final class AgroalAdapter extends PoolAdapter {
                     }
                 }
             } finally {
+                Hooks.borrowFailed(ID, context, pool, thrown);
                 Hooks.borrowDone(context);
             }
         }

@@ -44,6 +44,17 @@ final class C3p0Adapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("testPooledConnection").and(takesArguments(2)), "Validate"));
     }
 
+    /** Only with {@code checkoutTimeout} set (the default waits forever): c3p0's resource-pool timeout. */
+    @Override
+    protected boolean exhausted(Throwable thrown) {
+        return isA(thrown.getCause(), "com.mchange.v2.resourcepool.TimeoutException");
+    }
+
+    @Override
+    protected int maxSize(Object pool) {
+        return toInt(read(pool, "getMaxPoolSize"));
+    }
+
     /** The configured {@code dataSourceName}; unnamed pools report their identity token instead, not worth logging. */
     @Override
     protected String poolName(Object pool) {
@@ -87,6 +98,7 @@ final class C3p0Adapter extends PoolAdapter {
                     }
                 }
             } finally {
+                Hooks.borrowFailed(ID, context, pool, thrown);
                 Hooks.borrowDone(context);
             }
         }

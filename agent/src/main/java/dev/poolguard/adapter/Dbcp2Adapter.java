@@ -36,6 +36,18 @@ final class Dbcp2Adapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("validate").and(takesArguments(2)), "Validate"));
     }
 
+    /** Only with {@code maxWait} set (the default waits forever): "Timeout waiting for idle object". */
+    @Override
+    protected boolean exhausted(Throwable thrown) {
+        return isA(thrown.getCause(), "java.util.NoSuchElementException")
+            && String.valueOf(thrown.getCause().getMessage()).contains("Timeout waiting");
+    }
+
+    @Override
+    protected int maxSize(Object pool) {
+        return toInt(read(pool, "getMaxTotal"));
+    }
+
     static final class Borrow {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter(@Advice.This Object pool) {
@@ -58,6 +70,7 @@ final class Dbcp2Adapter extends PoolAdapter {
                     }
                 }
             } finally {
+                Hooks.borrowFailed(ID, context, pool, thrown);
                 Hooks.borrowDone(context);
             }
         }

@@ -2,8 +2,10 @@ package dev.poolguard.adapter;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -11,6 +13,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
@@ -36,7 +40,13 @@ final class DriverAdapter extends PoolAdapter {
             .type(nameContains("Connection").and(not(isInterface())).and(outsidePools())
                 .and(hasSuperType(named("java.sql.Connection"))))
             .transform(advice(Hook.CONNECT, named("close").and(takesArguments(0)), "Close"))
-            .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(int.class)), "IsValid"));
+            .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(int.class)), "IsValid"))
+            .transform(advice(Hook.DIAGNOSE, isPublic().and(namedOneOf("commit", "rollback", "setAutoCommit")),
+                "ConnectionCall"))
+            .type(nameContains("Statement").and(not(isInterface())).and(outsidePools())
+                .and(hasSuperType(named("java.sql.Statement"))))
+            .transform(advice(Hook.DIAGNOSE, isPublic().and(namedOneOf("execute", "executeQuery", "executeUpdate",
+                "executeBatch", "executeLargeUpdate", "executeLargeBatch")), "StatementCall"));
     }
 
     static final class Connect {
@@ -54,6 +64,35 @@ final class DriverAdapter extends PoolAdapter {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object connection, @Advice.Argument(value = 0, readOnly = false) int seconds) {
             seconds = Hooks.validTimeout(ID, connection, seconds);
+        }
+    }
+
+    /**
+     * The calls where a dead connection shows: the time of the last one that worked tells how long the
+     * connection sat unused before a failure, and a connection error is diagnosed ({@code connection.failed}).
+     */
+    static final class StatementCall {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter() {
+            return System.nanoTime();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Statement statement, @Advice.Enter long start, @Advice.Thrown Throwable thrown)
+                throws SQLException {
+            Hooks.called(ID, statement.getConnection(), start, thrown);
+        }
+    }
+
+    static final class ConnectionCall {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static long enter() {
+            return System.nanoTime();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.This Object connection, @Advice.Enter long start, @Advice.Thrown Throwable thrown) {
+            Hooks.called(ID, connection, start, thrown);
         }
     }
 

@@ -43,6 +43,17 @@ final class DruidAdapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("testConnectionInternal").and(takesArguments(2)), "Validate"));
     }
 
+    /** Only with {@code maxWait} set (the default waits forever). */
+    @Override
+    protected boolean exhausted(Throwable thrown) {
+        return isA(thrown, "com.alibaba.druid.pool.GetConnectionTimeoutException");
+    }
+
+    @Override
+    protected int maxSize(Object pool) {
+        return toInt(read(pool, "getMaxActive"));
+    }
+
     /** A name the app set; unnamed pools answer {@code DataSource-<identity hash>}. */
     @Override
     protected String poolName(Object pool) {
@@ -106,6 +117,7 @@ final class DruidAdapter extends PoolAdapter {
                     }
                 }
             } finally {
+                Hooks.borrowFailed(ID, context, pool, thrown);
                 Hooks.borrowDone(context);
             }
         }
@@ -128,7 +140,11 @@ final class DruidAdapter extends PoolAdapter {
             if (physical instanceof ConnectionProxy) {
                 physical = ((ConnectionProxy) physical).getRawObject();
             }
-            physical = physical.unwrap(Connection.class);
+            try {
+                physical = physical.unwrap(Connection.class);
+            } catch (SQLException closed) {
+                return false; // already closed (Druid discards a connection after a fatal error): nothing to do
+            }
             if (!Hooks.returning(ID, physical) || holder.isDiscard()) {
                 return false; // pooled as usual, or Druid already discarded it after a fatal error
             }

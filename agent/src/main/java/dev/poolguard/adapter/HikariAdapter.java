@@ -37,6 +37,18 @@ final class HikariAdapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("isConnectionAlive").and(takesArguments(1)).and(takesArgument(0, named("java.sql.Connection"))), "ValidateAlive"));
     }
 
+    /** {@code HikariPool.createTimeoutException}: "... - Connection is not available, request timed out after ...". */
+    @Override
+    protected boolean exhausted(Throwable thrown) {
+        return isA(thrown, "java.sql.SQLTransientConnectionException")
+            && String.valueOf(thrown.getMessage()).contains("Connection is not available");
+    }
+
+    @Override
+    protected int maxSize(Object pool) {
+        return toInt(read(pool, "config", "getMaximumPoolSize"));
+    }
+
     /** {@code PoolBase.toString()} is the pool name, {@code HikariPool-1} unless the app set one. */
     @Override
     protected String poolName(Object pool) {
@@ -64,6 +76,7 @@ final class HikariAdapter extends PoolAdapter {
                     }
                 }
             } finally {
+                Hooks.borrowFailed(ID, context, pool, thrown);
                 Hooks.borrowDone(context);
             }
         }

@@ -37,6 +37,17 @@ final class TomcatAdapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("validate").and(takesArguments(int.class, String.class)), "Validate"));
     }
 
+    /** "Timeout: Pool empty. Unable to fetch a connection in N seconds" ({@code maxWait}, 30 s by default). */
+    @Override
+    protected boolean exhausted(Throwable thrown) {
+        return isA(thrown, "org.apache.tomcat.jdbc.pool.PoolExhaustedException");
+    }
+
+    @Override
+    protected int maxSize(Object pool) {
+        return toInt(read(pool, "getPoolProperties", "getMaxActive"));
+    }
+
     static final class Borrow {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter(@Advice.This Object pool) {
@@ -62,6 +73,7 @@ final class TomcatAdapter extends PoolAdapter {
                     }
                 }
             } finally {
+                Hooks.borrowFailed(ID, context, pool, thrown);
                 Hooks.borrowDone(context);
             }
         }

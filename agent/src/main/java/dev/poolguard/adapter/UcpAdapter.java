@@ -44,6 +44,17 @@ final class UcpAdapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, namedOneOf("validateConnectionWithSQL", "validateConnectionWithoutSQL"), "Validate"));
     }
 
+    /** {@code connectionWaitTimeout} (3 s by default): UCP-45064 "All connections ... are in use" and kin. */
+    @Override
+    protected boolean exhausted(Throwable thrown) {
+        return isA(thrown, "oracle.ucp.UniversalConnectionPoolException") && thrown.getCause() == null;
+    }
+
+    @Override
+    protected int maxSize(Object pool) {
+        return toInt(read(pool, "getMaxPoolSize"));
+    }
+
     /** A name the app set with {@code setConnectionPoolName}; the default one is generated and unreadable. */
     @Override
     protected String poolName(Object pool) {
@@ -82,6 +93,7 @@ final class UcpAdapter extends PoolAdapter {
                     }
                 }
             } finally {
+                Hooks.borrowFailed(ID, context, pool, thrown);
                 Hooks.borrowDone(context);
             }
         }

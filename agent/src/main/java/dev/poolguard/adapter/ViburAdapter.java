@@ -39,6 +39,17 @@ final class ViburAdapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("validateOrInitialize").and(takesArguments(3)), "Validate"));
     }
 
+    /** {@code connectionTimeoutInMs} (15 s by default): "couldn't obtain SQL connection within N ms", VI002. */
+    @Override
+    protected boolean exhausted(Throwable thrown) {
+        return isA(thrown, "java.sql.SQLTimeoutException");
+    }
+
+    @Override
+    protected int maxSize(Object pool) {
+        return toInt(read(pool, "getPoolMaxSize"));
+    }
+
     /** A name the app set; Vibur's default is {@code p<n>}, too short to tell pools apart in a log. */
     @Override
     protected String poolName(Object pool) {
@@ -58,7 +69,9 @@ final class ViburAdapter extends PoolAdapter {
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.Enter Object context) {
+        static void exit(@Advice.FieldValue("dataSource") Object pool, @Advice.Enter Object context,
+                         @Advice.Thrown Throwable thrown) {
+            Hooks.borrowFailed(ID, context, pool, thrown);
             Hooks.borrowDone(context);
         }
     }

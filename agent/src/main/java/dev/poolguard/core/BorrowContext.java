@@ -11,12 +11,16 @@ final class BorrowContext {
 
     private int depth;
     private long deadline;
+    /** When the outermost borrow started, for how long a failed one waited. */
+    long startNanos;
     /** The pool being borrowed from, so a validation inside the borrow can be named after it. */
     Object pool;
 
     static BorrowContext enter(Object pool) {
         BorrowContext c = CURRENT.get();
-        c.depth++;
+        if (c.depth++ == 0) {
+            c.startNanos = System.nanoTime();
+        }
         c.pool = pool;
         return c;
     }

@@ -44,6 +44,7 @@ public final class Config {
         flag("max.lifetime", Kind.DURATION, "30m");
         flag("hold.warn", Kind.DURATION, "60s");
         flag("hold.stack", Kind.BOOL, "true");
+        flag("exhaustion.dump.interval", Kind.DURATION, "60s");
         flag("log.level", Kind.LEVEL, "info");
     }
 
@@ -61,6 +62,7 @@ public final class Config {
     public final long maxLifetimeMillis;
     public final long holdWarnMillis;
     public final boolean holdStack;
+    public final long exhaustionDumpIntervalMillis;
     public final String logLevel;
     /** One {@code config.invalid} line each. */
     public final List<String> problems;
@@ -98,6 +100,7 @@ public final class Config {
         this.maxLifetimeMillis = Durations.parseMillis(values.get("max.lifetime"));
         this.holdWarnMillis = Durations.parseMillis(values.get("hold.warn"));
         this.holdStack = Boolean.parseBoolean(values.get("hold.stack"));
+        this.exhaustionDumpIntervalMillis = Durations.parseMillis(values.get("exhaustion.dump.interval"));
         this.logLevel = values.get("log.level");
         this.problems = Collections.unmodifiableList(problems);
         this.nonDefaults = Collections.unmodifiableList(changed);

@@ -98,6 +98,9 @@ final class Connections {
         if ((ended & 1) == 1) {
             HoldLog.returned(p, holder, ended >>> 1);
         }
+        if (t.retired) {
+            return true; // it failed while leased (connection.failed): the pool must not pool it again
+        }
         if (t.expired(now)) {
             t.retired = true;
             Log.info("recycle", p.name + " at=return age=" + Settings.millis(now - t.createdNanos) + "ms");
@@ -138,7 +141,7 @@ final class Connections {
         return p;
     }
 
-    private static PoolInfo poolInfo(PoolAdapter adapter, Object pool) {
+    static PoolInfo poolInfo(PoolAdapter adapter, Object pool) {
         PoolInfo p = POOLS.get(pool);
         return p != null ? p : newPoolInfo(adapter, pool);
     }

@@ -16,14 +16,14 @@ final class HoldLog {
         if (borrowSite == null) {
             b.append(" (not captured: POOLGUARD_HOLD_STACK=false)");
         } else {
-            frames(b, borrowSite.getStackTrace());
+            Frames.append(b, borrowSite.getStackTrace(), null, MAX_FRAMES);
         }
         b.append(System.lineSeparator()).append("    holder now:");
         StackTraceElement[] now = holder == null ? new StackTraceElement[0] : holder.getStackTrace();
         if (now.length == 0) {
             b.append(" (thread has ended)");
         } else {
-            frames(b, now);
+            Frames.append(b, now, null, MAX_FRAMES);
         }
         Log.warn("hold.long", b.toString());
     }
@@ -35,20 +35,5 @@ final class HoldLog {
 
     private static String name(PoolInfo pool) {
         return pool == null ? "unknown" : pool.name;
-    }
-
-    /** The agent's own frames are left out: they say nothing about the application. */
-    private static void frames(StringBuilder b, StackTraceElement[] frames) {
-        int first = 0;
-        while (first < frames.length && frames[first].getClassName().startsWith("dev.poolguard.")) {
-            first++;
-        }
-        int last = Math.min(frames.length, first + MAX_FRAMES);
-        for (int i = first; i < last; i++) {
-            b.append(System.lineSeparator()).append("      at ").append(frames[i]);
-        }
-        if (last < frames.length) {
-            b.append(System.lineSeparator()).append("      ... ").append(frames.length - last).append(" more");
-        }
     }
 }

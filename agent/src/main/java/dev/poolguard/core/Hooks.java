@@ -42,6 +42,19 @@ public final class Hooks {
         }
     }
 
+    /** A borrow is about to throw {@code thrown} to the app: if the pool ran dry, say who holds it. */
+    public static void borrowFailed(String adapterId, Object context, Object pool, Throwable thrown) {
+        if (context == null || thrown == null) {
+            return;
+        }
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        try {
+            Exhaustion.borrowFailed(adapter, (BorrowContext) context, pool, thrown);
+        } catch (Throwable t) {
+            fail(adapter, PoolAdapter.Hook.BORROW, t);
+        }
+    }
+
     /** Last thing a borrow does, whatever happened. */
     public static void borrowDone(Object context) {
         if (context != null) {
@@ -115,6 +128,30 @@ public final class Hooks {
             Connections.opened(adapter, connection);
         } catch (Throwable t) {
             fail(adapter, PoolAdapter.Hook.CONNECT, t);
+        }
+    }
+
+    /**
+     * After a call on a driver's connection or statement that started at {@code start}: remembers when the
+     * connection was last used; if it failed with a connection error, reports and retires the connection.
+     */
+    public static void called(String adapterId, Object connection, long start, Throwable thrown) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (connection == null || adapter == null || adapter.off(PoolAdapter.Hook.DIAGNOSE)) {
+            return;
+        }
+        try {
+            Tracked t = Connections.find(connection);
+            if (t == null) {
+                return;
+            }
+            if (thrown == null) {
+                t.lastUsedNanos = start;
+            } else {
+                Failures.failed(t, connection, thrown, start);
+            }
+        } catch (Throwable e) {
+            fail(adapter, PoolAdapter.Hook.DIAGNOSE, e);
         }
     }
 

@@ -18,6 +18,8 @@ final class Jdbc {
     private static final MethodHandle CLOSE;
     private static final Executor DIRECT = Runnable::run;
     private static final Class<?> SQL_EXCEPTION;
+    private static final MethodHandle SQL_STATE;
+    private static final MethodHandle ERROR_CODE;
 
     static {
         try {
@@ -33,6 +35,10 @@ final class Jdbc {
                 .asType(MethodType.methodType(void.class, Object.class, Executor.class));
             CLOSE = lookup.findVirtual(connection, "close", MethodType.methodType(void.class))
                 .asType(MethodType.methodType(void.class, Object.class));
+            SQL_STATE = lookup.findVirtual(SQL_EXCEPTION, "getSQLState", MethodType.methodType(String.class))
+                .asType(MethodType.methodType(String.class, Throwable.class));
+            ERROR_CODE = lookup.findVirtual(SQL_EXCEPTION, "getErrorCode", MethodType.methodType(int.class))
+                .asType(MethodType.methodType(int.class, Throwable.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -48,6 +54,16 @@ final class Jdbc {
     /** A driver's own failure, as opposed to a bug that the agent must not paper over. */
     static boolean isSqlException(Throwable t) {
         return SQL_EXCEPTION.isInstance(t);
+    }
+
+    /** An {@code SQLException}'s SQLState; null for anything else. */
+    static String sqlState(Throwable t) throws Throwable {
+        return isSqlException(t) ? (String) SQL_STATE.invokeExact(t) : null;
+    }
+
+    /** An {@code SQLException}'s vendor code; 0 for anything else. */
+    static int errorCode(Throwable t) throws Throwable {
+        return isSqlException(t) ? (int) ERROR_CODE.invokeExact(t) : 0;
     }
 
     /** A connection whose state cannot be read counts as closed. */

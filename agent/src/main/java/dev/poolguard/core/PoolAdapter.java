@@ -22,7 +22,7 @@ import net.bytebuddy.matcher.ElementMatcher;
 public abstract class PoolAdapter {
 
     public enum Hook {
-        BORROW, RETURN, VALIDATE, CONNECT;
+        BORROW, RETURN, VALIDATE, CONNECT, DIAGNOSE;
 
         final int bit = 1 << ordinal();
 
@@ -75,6 +75,67 @@ public abstract class PoolAdapter {
     /** The pool's own name when it has one worth logging; null lets the agent number it ({@code <id>-<n>}). */
     protected String poolName(Object pool) {
         return null;
+    }
+
+    /** Whether a failed borrow failed because the pool ran out of connections (its own timeout exception). */
+    protected boolean exhausted(Throwable thrown) {
+        return false;
+    }
+
+    /**
+     * The pool's configured maximum, for the exhaustion dump; -1 when unknown. Called only when a borrow timed
+     * out, so it may use reflection.
+     */
+    protected int maxSize(Object pool) {
+        return -1;
+    }
+
+    /** {@code thrown}'s class or a superclass has this name: exception checks without linking the pool's types. */
+    protected static boolean isA(Throwable thrown, String className) {
+        for (Class<?> c = thrown == null ? null : thrown.getClass(); c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(className)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Follows {@code path} from {@code target}: each step a no-argument method or else a field (of the class or a
+     * superclass) of that name. For the exhaustion dump only, never on the borrow path. @return null when broken
+     */
+    protected static Object read(Object target, String... path) {
+        Object value = target;
+        try {
+            for (String step : path) {
+                value = step(value, step);
+            }
+            return value;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Object step(Object target, String name) throws ReflectiveOperationException {
+        for (Class<?> c = target.getClass(); c != null; c = c.getSuperclass()) {
+            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                if (m.getName().equals(name) && m.getParameterCount() == 0) {
+                    m.setAccessible(true);
+                    return m.invoke(target);
+                }
+            }
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (f.getName().equals(name)) {
+                    f.setAccessible(true);
+                    return f.get(target);
+                }
+            }
+        }
+        throw new NoSuchMethodException(name);
+    }
+
+    protected static int toInt(Object value) {
+        return value instanceof Number ? ((Number) value).intValue() : -1;
     }
 
     /**

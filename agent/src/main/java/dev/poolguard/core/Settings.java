@@ -12,6 +12,7 @@ final class Settings {
     static long maxLifetimeNanos = TimeUnit.MINUTES.toNanos(30);
     static long holdWarnNanos = TimeUnit.SECONDS.toNanos(60);
     static boolean holdStack = true;
+    static long exhaustionDumpIntervalNanos = TimeUnit.SECONDS.toNanos(60);
 
     private Settings() {
     }
@@ -23,6 +24,7 @@ final class Settings {
         maxLifetimeNanos = TimeUnit.MILLISECONDS.toNanos(c.maxLifetimeMillis);
         holdWarnNanos = TimeUnit.MILLISECONDS.toNanos(c.holdWarnMillis);
         holdStack = c.holdStack;
+        exhaustionDumpIntervalNanos = TimeUnit.MILLISECONDS.toNanos(c.exhaustionDumpIntervalMillis);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.poolguard.core;
 
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -13,6 +14,8 @@ final class Tracked {
     private static final AtomicLongFieldUpdater<Tracked> STATE = AtomicLongFieldUpdater.newUpdater(Tracked.class, "state");
     private static final AtomicLongFieldUpdater<Tracked> VALIDATION =
         AtomicLongFieldUpdater.newUpdater(Tracked.class, "validationDeadline");
+    private static final AtomicIntegerFieldUpdater<Tracked> FAILED =
+        AtomicIntegerFieldUpdater.newUpdater(Tracked.class, "failed");
 
     /** Set by the watchdog when it aborted a validation that ran past its deadline. */
     static final long ABORTED = Long.MIN_VALUE;
@@ -32,6 +35,13 @@ final class Tracked {
     volatile long validationDeadline;
     /** Evicted or aborted by the agent: must not be handed out again. */
     volatile boolean retired;
+    /**
+     * Start of the last call on the connection that succeeded (statement execution, commit, rollback). Written by
+     * the thread using it, read when a call fails: plain, a stale value only blurs one diagnostic.
+     */
+    long lastUsedNanos;
+    /** 1 once a connection error from this connection was reported. */
+    private volatile int failed;
     /** Why the agent failed the pool's validation without waiting for an answer; null when it waited. */
     volatile String presumedDead;
 
@@ -114,6 +124,11 @@ final class Tracked {
 
     private static long sequence(long s) {
         return s >>> 1;
+    }
+
+    /** @return true for the first caller only */
+    boolean markFailed() {
+        return failed == 0 && FAILED.compareAndSet(this, 0, 1);
     }
 
     // ---- validation deadline ----

@@ -15,7 +15,11 @@ enum Scenario {
     /** Thread hold-request-1 holds one connection for 2.5 s inside HoldScenario.streamDownload. */
     HOLD("hold"),
     /** No fault: the pool idles 1.5 s between two bursts of 20 requests from 4 threads (what checking costs). */
-    IDLE("idle");
+    IDLE("idle"),
+    /** A pool of 2 held by download-request-1/2 for 3 s; late-request-1, then -2, time out after 1 s each. */
+    EXHAUST("exhaust"),
+    /** report-job-1 holds a connection through 2.5 s of work; the server's 1 s idle limit ends the session. */
+    BACKGROUND("background");
 
     /** The field failures, each run with and without the agent in the scenario matrix. */
     static final List<Scenario> FAULTS = List.of(STALE, BLACKHOLE, RECYCLE, HOLD);

@@ -60,12 +60,27 @@ final class Pool implements AutoCloseable {
     }
 
     static Pool open(String name, Target target) {
+        return open(name, target, null);
+    }
+
+    /**
+     * A pool of at most {@code max} connections whose borrow gives up after {@code waitMs}, as an app that sized
+     * its pool and bounded the wait configures it (DBCP2, c3p0, Druid and Agroal wait forever by default).
+     */
+    record Bounds(int max, int waitMs) {
+    }
+
+    static Pool open(String name, Target target, Bounds bounds) {
         switch (name) {
             case "hikari": {
                 HikariDataSource ds = new HikariDataSource();
                 ds.setJdbcUrl(target.url());
                 ds.setUsername(target.user());
                 ds.setPassword(target.password());
+                if (bounds != null) {
+                    ds.setMaximumPoolSize(bounds.max());
+                    ds.setConnectionTimeout(bounds.waitMs());
+                }
                 return new Pool(name, ds::getConnection, ds);
             }
             case "dbcp2": {
@@ -74,6 +89,10 @@ final class Pool implements AutoCloseable {
                 ds.setDriverClassName(target.driverClass());
                 ds.setUsername(target.user());
                 ds.setPassword(target.password());
+                if (bounds != null) {
+                    ds.setMaxTotal(bounds.max());
+                    ds.setMaxWaitMillis(bounds.waitMs()); // the name 2.9 knows too
+                }
                 return new Pool(name, ds::getConnection, ds);
             }
             case "tomcat": {
@@ -82,6 +101,13 @@ final class Pool implements AutoCloseable {
                 properties.setDriverClassName(target.driverClass());
                 properties.setUsername(target.user());
                 properties.setPassword(target.password());
+                if (bounds != null) {
+                    properties.setMaxActive(bounds.max());
+                    properties.setInitialSize(bounds.max());
+                    properties.setMaxIdle(bounds.max());
+                    properties.setMinIdle(bounds.max());
+                    properties.setMaxWait(bounds.waitMs());
+                }
                 if (validateOnBorrow) {
                     properties.setTestOnBorrow(true);
                     properties.setValidationQuery("SELECT 1");
@@ -95,6 +121,12 @@ final class Pool implements AutoCloseable {
                 ds.setUser(target.user());
                 ds.setPassword(target.password());
                 ds.setTestConnectionOnCheckout(validateOnBorrow);
+                if (bounds != null) {
+                    ds.setMinPoolSize(1);
+                    ds.setInitialPoolSize(1);
+                    ds.setMaxPoolSize(bounds.max());
+                    ds.setCheckoutTimeout(bounds.waitMs());
+                }
                 return new Pool(name, ds::getConnection, ds::close);
             }
             case "druid": {
@@ -103,10 +135,14 @@ final class Pool implements AutoCloseable {
                 ds.setUsername(target.user());
                 ds.setPassword(target.password());
                 ds.setTestOnBorrow(validateOnBorrow);
+                if (bounds != null) {
+                    ds.setMaxActive(bounds.max());
+                    ds.setMaxWait(bounds.waitMs());
+                }
                 return new Pool(name, ds::getConnection, ds::close);
             }
             case "agroal": {
-                AgroalDataSource ds = agroal(target);
+                AgroalDataSource ds = agroal(target, bounds);
                 return new Pool(name, ds::getConnection, ds::close);
             }
             case "vibur": {
@@ -117,11 +153,16 @@ final class Pool implements AutoCloseable {
                 if (validateOnBorrow) {
                     ds.setConnectionIdleLimitInSeconds(0); // validate every borrow, not only after 5 s idle
                 }
+                if (bounds != null) {
+                    ds.setPoolInitialSize(1);
+                    ds.setPoolMaxSize(bounds.max());
+                    ds.setConnectionTimeoutInMs(bounds.waitMs());
+                }
                 ds.start(); // Vibur's one mandatory step
                 return new Pool(name, ds::getConnection, ds::close);
             }
             case "ucp": {
-                PoolDataSource ds = ucp(target);
+                PoolDataSource ds = ucp(target, bounds);
                 return new Pool(name, ds::getConnection, () -> destroyUcpPool(ds));
             }
             case "driver": // no pool: a new physical connection for every request
@@ -133,11 +174,12 @@ final class Pool implements AutoCloseable {
     }
 
     /** Agroal has no default maximum pool size, so an app always sets one; 10 is the other pools' usual default. */
-    private static AgroalDataSource agroal(Target target) {
+    private static AgroalDataSource agroal(Target target, Bounds bounds) {
         try {
             return AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
                     .connectionPoolConfiguration(pool -> pool
-                            .maxSize(10)
+                            .maxSize(bounds == null ? 10 : bounds.max())
+                            .acquisitionTimeout(Duration.ofMillis(bounds == null ? 0 : bounds.waitMs()))
                             .connectionValidator(validateOnBorrow
                                     ? AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator()
                                     : AgroalConnectionPoolConfiguration.ConnectionValidator.emptyValidator())
@@ -152,7 +194,7 @@ final class Pool implements AutoCloseable {
         }
     }
 
-    private static PoolDataSource ucp(Target target) {
+    private static PoolDataSource ucp(Target target, Bounds bounds) {
         try {
             PoolDataSource ds = PoolDataSourceFactory.getPoolDataSource();
             ds.setConnectionFactoryClassName(target.driverClass()); // UCP's one mandatory setting
@@ -160,6 +202,10 @@ final class Pool implements AutoCloseable {
             ds.setUser(target.user());
             ds.setPassword(target.password());
             ds.setValidateConnectionOnBorrow(validateOnBorrow);
+            if (bounds != null) {
+                ds.setMaxPoolSize(bounds.max());
+                ds.setConnectionWaitTimeout(Math.max(1, bounds.waitMs() / 1000)); // whole seconds up to 21.x
+            }
             return ds;
         } catch (SQLException e) {
             throw new IllegalStateException(e);

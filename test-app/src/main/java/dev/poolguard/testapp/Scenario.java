@@ -23,6 +23,8 @@ interface Scenario {
         scenarios.put("recycle", RecycleScenario::run);
         scenarios.put("hold", HoldScenario::run);
         scenarios.put("idle", IdleScenario::run);
+        scenarios.put("exhaust", ExhaustScenario::run);
+        scenarios.put("background", BackgroundScenario::run);
         return scenarios;
     }
 }

@@ -61,6 +61,18 @@ record Target(String kind, String url, String user, String password) {
         return new Target(kind, rewritten, user, password);
     }
 
+    /**
+     * The same database with a server-side idle limit on every session, set per connection through the URL as an
+     * operator's server setting would be: PostgreSQL's {@code idle_session_timeout}, MariaDB/MySQL's session
+     * {@code wait_timeout}.
+     */
+    Target withServerIdleTimeout(int seconds) {
+        String parameter = kind.equals("postgres")
+                ? "options=-c%20idle_session_timeout%3D" + seconds * 1000
+                : "sessionVariables=wait_timeout=" + seconds;
+        return new Target(kind, url + (url.indexOf('?') < 0 ? "?" : "&") + parameter, user, password);
+    }
+
     /** A plain driver connection, as the app opens for administration and as the {@code driver} "pool" does. */
     Connection connect() throws SQLException {
         return DriverManager.getConnection(url, user, password);

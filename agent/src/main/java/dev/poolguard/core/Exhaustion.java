@@ -1,0 +1,66 @@
+package dev.poolguard.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code pool.exhausted}: a borrow timed out because every connection was leased, so the log names who holds them,
+ * for how long, where each borrowed it and what each is doing now, longest first. One dump per pool per
+ * {@code EXHAUSTION_DUMP_INTERVAL}; the app still gets the pool's own exception.
+ */
+final class Exhaustion {
+
+    private static final int NOW_FRAMES = 8;
+
+    private Exhaustion() {
+    }
+
+    private static final class Holder {
+        final long since;
+        final Thread thread;
+        final Throwable site;
+
+        Holder(long since, Thread thread, Throwable site) {
+            this.since = since;
+            this.thread = thread;
+            this.site = site;
+        }
+    }
+
+    static void borrowFailed(PoolAdapter adapter, BorrowContext context, Object pool, Throwable thrown) {
+        if (context.depth() != 1 || Settings.exhaustionDumpIntervalNanos <= 0 || !adapter.exhausted(thrown)) {
+            return; // only the outermost borrow reports: a retry inside it failing is the same failure
+        }
+        long now = System.nanoTime();
+        PoolInfo p = Connections.poolInfo(adapter, pool);
+        if (!p.mayDump(now, Settings.exhaustionDumpIntervalNanos)) {
+            return;
+        }
+        List<Holder> holders = new ArrayList<>();
+        Connections.forEach((c, t) -> {
+            long s = t.state();
+            if (t.pool == p && Tracked.leased(s)) {
+                holders.add(new Holder(t.leaseNanos(), t.leaseThread(), t.leaseSite()));
+            }
+        });
+        holders.sort((a, b) -> Long.compare(a.since, b.since));
+        int max = adapter.maxSize(pool);
+        StringBuilder b = new StringBuilder(2048).append(p.name)
+            .append(" max=").append(max < 0 ? "unknown" : Integer.toString(max))
+            .append(" leased=").append(holders.size())
+            .append(" waited=").append(Settings.millis(now - context.startNanos)).append("ms")
+            .append(" thread=").append(Thread.currentThread().getName())
+            .append(" error=").append(Log.describe(thrown));
+        int n = 0;
+        for (Holder h : holders) {
+            b.append(System.lineSeparator()).append("  holder ").append(++n).append(": thread=")
+                .append(h.thread == null ? "unknown" : h.thread.getName())
+                .append(" held=").append(Settings.millis(now - h.since)).append("ms borrowed at ");
+            Frames.site(b, h.site);
+            b.append(System.lineSeparator()).append("    now:");
+            StackTraceElement[] current = h.thread == null ? new StackTraceElement[0] : h.thread.getStackTrace();
+            Frames.append(b, current, current.length == 0 ? " (thread has ended)" : null, NOW_FRAMES);
+        }
+        Log.warn("pool.exhausted", b.toString());
+    }
+}

@@ -1,0 +1,183 @@
+package dev.poolguard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The two diagnostics no pool gives, on both databases and every connection source, with the agent at its
+ * defaults. {@code exhaust}: two requests hold a pool of two through a slow download; the third times out with the
+ * pool's own exception, and {@code pool.exhausted} names both holders. {@code background}: a connection is carried
+ * into 2.5 s of work while the server's 1 s idle limit ends its session; {@code connection.failed} says so. The same
+ * runs without the agent show the app failing the same way, with nothing to explain it.
+ */
+class DiagnosticsIT {
+    private static final Runs RUNS = new Runs();
+    private static final Pattern HOLDER =
+            Pattern.compile("holder (\\d+): thread=(\\S+) held=(\\d+)ms borrowed at (.*)");
+    /** ExhaustScenario's pool bound and borrow timeout (two late requests each wait it out). */
+    private static final int MAX = 2;
+    private static final long WAIT_MS = 1000;
+    /** BackgroundScenario: the job's work, the server's idle limit. */
+    private static final long WORK_MS = 2500;
+
+    static AppOutput run(Db db, boolean agent) {
+        return RUNS.get(db + "/" + agent, () -> {
+            TestApp app = TestApp.named("DiagnosticsIT-" + db + (agent ? "-agent" : "-no-agent")).db(db)
+                    .pools("all").scenarios("exhaust,background").timeout(Duration.ofMinutes(4));
+            return (agent ? app.withAgent() : app).run();
+        });
+    }
+
+    static Stream<Arguments> pooled() {
+        return Arrays.stream(Db.values()).flatMap(db -> Pool.pooled().map(p -> Arguments.of(db, p)));
+    }
+
+    static Stream<Arguments> all() {
+        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.values()).map(p -> Arguments.of(db, p)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("pooled")
+    void anExhaustedPoolNamesEveryHolderLongestFirst(Db db, Pool pool) {
+        AppOutput.Section s = run(db, true).section(pool, Scenario.EXHAUST);
+        assertEquals(2, s.result().failed(), () -> "both late requests must get the pool's timeout\n" + s.describe());
+        // Two timeouts within EXHAUSTION_DUMP_INTERVAL (60 s): one dump.
+        List<AgentEvent> dumps = s.events(e -> e.is("pool.exhausted", pool));
+        assertEquals(1, dumps.size(), s::describe);
+        AgentEvent dump = dumps.get(0);
+        assertEquals("late-request-1", dump.field("thread"), dump::text);
+        assertEquals(Integer.toString(MAX), dump.field("max"), dump::text);
+        assertEquals(Integer.toString(MAX), dump.field("leased"), dump::text);
+        assertTrue(dump.millis("waited") >= WAIT_MS * 9 / 10, dump::text);
+        // The app gets the pool's exception, and the dump quotes it.
+        String appError = s.detail().firstError();
+        assertTrue(dump.rest("error").startsWith(appError.substring(0, appError.indexOf(':')))
+                || pool == Pool.UCP, () -> appError + " vs " + dump.text());
+
+        List<Matcher> holders = new ArrayList<>();
+        for (String line : dump.continuation()) {
+            Matcher m = HOLDER.matcher(line.trim());
+            if (m.matches()) {
+                holders.add(m);
+            }
+        }
+        assertEquals(MAX, holders.size(), dump::text);
+        long previous = Long.MAX_VALUE;
+        for (Matcher h : holders) {
+            assertTrue(h.group(2).startsWith("download-request-"), dump::text);
+            long held = Long.parseLong(h.group(3));
+            assertTrue(held >= WAIT_MS * 9 / 10 && held <= previous, () -> "held times longest first\n" + dump.text());
+            previous = held;
+            assertTrue(h.group(4).startsWith("dev.poolguard.testapp.")
+                    && h.group(4).contains("ExhaustScenario.handleDownloadRequest"), dump::text);
+        }
+        assertTrue(dump.frames("now:").stream().anyMatch(f -> f.contains("ExhaustScenario.streamDownload")),
+                dump::text);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("pooled")
+    void withoutTheAgentTheLateRequestFailsTheSameWayUnexplained(Db db, Pool pool) {
+        AppOutput without = run(db, false);
+        AppOutput.Section s = without.section(pool, Scenario.EXHAUST);
+        assertEquals(2, s.result().failed(), s::describe);
+        String error = s.detail().firstError();
+        String withAgent = run(db, true).section(pool, Scenario.EXHAUST).detail().firstError();
+        assertEquals(withAgent.substring(0, withAgent.indexOf(':')), error.substring(0, error.indexOf(':')));
+        assertEquals(List.of(), without.linesMentioningAgent());
+    }
+
+    @Test
+    void anIntervalOfZeroTurnsTheDumpOff() {
+        AppOutput out = RUNS.get("dump-off", () -> TestApp.named("DiagnosticsIT-dump-interval-0").db(Db.POSTGRES)
+                .withAgent().env("POOLGUARD_EXHAUSTION_DUMP_INTERVAL", "0").pools("hikari").scenarios("exhaust")
+                .run());
+        AppOutput.Section s = out.section(Pool.HIKARI, Scenario.EXHAUST);
+        assertEquals(2, s.result().failed(), s::describe);
+        assertEquals(List.of(), out.events("pool.exhausted"));
+        assertEquals(List.of(), out.events("config.invalid"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dbs")
+    void bareConnectionsHaveNoPoolToExhaust(Db db) {
+        AppOutput.Section s = run(db, true).section(Pool.DRIVER, Scenario.EXHAUST);
+        assertEquals(0, s.result().failed(), s::describe);
+        assertEquals(List.of(), s.events(e -> e.type.equals("pool.exhausted")), s::describe);
+    }
+
+    static Stream<Db> dbs() {
+        return Arrays.stream(Db.values());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("all")
+    void aConnectionKilledDuringBackgroundWorkIsDiagnosedAndNeverHandedOutAgain(Db db, Pool pool) {
+        AppOutput.Section s = run(db, true).section(pool, Scenario.BACKGROUND);
+        // Only the job that carried the connection fails; every later request gets a live one.
+        assertEquals(1, s.result().failed(), s::describe);
+        assertEquals(5, s.result().ok(), s::describe);
+        List<AgentEvent> failures = s.events(e -> e.type.equals("connection.failed"));
+        assertEquals(1, failures.size(), s::describe);
+        AgentEvent f = failures.get(0);
+        assertTrue(pool.namedIn(f.pool), f::text);
+        assertEquals("report-job-1", f.field("thread"), f::text);
+        assertTrue(f.millis("idle") >= WORK_MS * 9 / 10, f::text);
+        assertTrue(f.millis("age") >= f.millis("idle"), f::text);
+        String state = f.field("sqlstate");
+        String cause = f.field("cause");
+        if (db == Db.POSTGRES) {
+            assertEquals("57P05", state, f::text);
+            assertTrue(cause.startsWith("the server's idle_session_timeout ended the session"), f::text);
+        } else {
+            assertTrue(state.startsWith("08"), f::text);
+            assertTrue(cause.startsWith("the network connection to the server was lost"), f::text);
+        }
+        assertTrue(cause.contains("; idle " + f.millis("idle") + "ms before this call"), f::text);
+        assertTrue(f.field("error").contains(s.detail().firstError().substring(0, 20)), f::text);
+        if (pool.isPool()) {
+            assertTrue(f.millis("lease") >= WORK_MS * 9 / 10, f::text);
+            assertTrue(cause.contains("; this lease has lasted " + f.millis("lease") + "ms: borrow a connection per"
+                    + " unit of work"), f::text);
+            String site = f.field("borrowed-at");
+            assertTrue(site.startsWith("dev.poolguard.testapp.Pool.getConnection")
+                    && site.contains("BackgroundScenario.runReportJob"), f::text);
+            assertTrue(f.line.endsWith("action=retired, the pool will not hand it out again"), f::text);
+        } else {
+            assertEquals("true", f.field("bare"), f::text);
+            assertTrue(f.field("opened-at").startsWith("dev.poolguard.testapp.Pool"), f::text);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("all")
+    void withoutTheAgentTheJobFailsTheSameWayUnexplained(Db db, Pool pool) {
+        AppOutput without = run(db, false);
+        AppOutput.Section s = without.section(pool, Scenario.BACKGROUND);
+        assertTrue(s.result().failed() >= 1, s::describe);
+        String withAgent = run(db, true).section(pool, Scenario.BACKGROUND).detail().firstError();
+        assertEquals(withAgent.substring(0, withAgent.indexOf(':')),
+                s.detail().firstError().substring(0, s.detail().firstError().indexOf(':')));
+        assertFalse(without.linesMentioningAgent().iterator().hasNext());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dbs")
+    void noHookFailsAndNoSecretIsLogged(Db db) {
+        AgentExpectations.assertNoHookFailed(run(db, true));
+        AgentExpectations.assertNoAgentLineContains(run(db, true), db.password());
+    }
+}
