@@ -58,13 +58,8 @@ final class C3p0Adapter extends PoolAdapter {
     /** The configured {@code dataSourceName}; unnamed pools report their identity token instead, not worth logging. */
     @Override
     protected String poolName(Object pool) {
-        try {
-            Object name = pool.getClass().getMethod("getDataSourceName").invoke(pool);
-            Object token = pool.getClass().getMethod("getIdentityToken").invoke(pool);
-            return name == null || name.equals(token) ? null : name.toString();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        Object name = read(pool, "getDataSourceName");
+        return name == null || name.equals(read(pool, "getIdentityToken")) ? null : name.toString();
     }
 
     /** {@code getConnection()} and {@code getConnection(user, password)}: the re-borrow repeats the same call. */

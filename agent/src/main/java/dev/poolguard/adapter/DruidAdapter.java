@@ -57,12 +57,8 @@ final class DruidAdapter extends PoolAdapter {
     /** A name the app set; unnamed pools answer {@code DataSource-<identity hash>}. */
     @Override
     protected String poolName(Object pool) {
-        try {
-            Object name = pool.getClass().getMethod("getName").invoke(pool);
-            return name == null || name.equals("DataSource-" + System.identityHashCode(pool)) ? null : name.toString();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        Object name = read(pool, "getName");
+        return name == null || name.equals("DataSource-" + System.identityHashCode(pool)) ? null : name.toString();
     }
 
     /**

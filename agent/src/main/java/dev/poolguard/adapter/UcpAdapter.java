@@ -58,12 +58,8 @@ final class UcpAdapter extends PoolAdapter {
     /** A name the app set with {@code setConnectionPoolName}; the default one is generated and unreadable. */
     @Override
     protected String poolName(Object pool) {
-        try {
-            Object name = pool.getClass().getMethod("getName").invoke(pool);
-            return name == null || name.toString().startsWith("UniversalConnectionPool") ? null : name.toString();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        Object name = read(pool, "getName");
+        return name == null || name.toString().startsWith("UniversalConnectionPool") ? null : name.toString();
     }
 
     /**

@@ -53,12 +53,8 @@ final class ViburAdapter extends PoolAdapter {
     /** A name the app set; Vibur's default is {@code p<n>}, too short to tell pools apart in a log. */
     @Override
     protected String poolName(Object pool) {
-        try {
-            Object name = pool.getClass().getMethod("getName").invoke(pool);
-            return name == null || name.toString().matches("p\\d+") ? null : name.toString();
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        Object name = read(pool, "getName");
+        return name == null || name.toString().matches("p\\d+") ? null : name.toString();
     }
 
     /** Holds one borrow context across Vibur's take loop, so the connections it tries share one ping deadline. */

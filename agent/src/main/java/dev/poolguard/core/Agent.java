@@ -1,6 +1,5 @@
 package dev.poolguard.core;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
 import dev.poolguard.adapter.Adapters;
@@ -60,14 +59,16 @@ public final class Agent {
         }
         active = enabled.toArray(new PoolAdapter[0]);
         Connections.poolPackages = packages.toArray(new String[0]);
+        long installStart = System.nanoTime();
         install(inst, jar, enabled);
+        long installMillis = (System.nanoTime() - installStart) / 1_000_000;
         List<String> names = new ArrayList<>();
         for (PoolAdapter a : enabled) {
             names.add(a.id());
         }
         Log.info("agent.started", "version=" + version() + " adapters=" + String.join(",", names) + " settings="
             + (config.nonDefaults.isEmpty() ? "defaults" : String.join(",", config.nonDefaults))
-            + (attached ? " attached=true" : ""));
+            + (attached ? " attached=true" : "") + " install=" + installMillis + "ms");
     }
 
     private static void install(Instrumentation inst, File jar, List<PoolAdapter> adapters) {
@@ -92,8 +93,7 @@ public final class Agent {
                 .or(nameStartsWith("javax."))
                 .or(nameStartsWith("jdk."))
                 .or(nameStartsWith("sun."))
-                .or(nameStartsWith("com.sun."))
-                .or(isSynthetic()));
+                .or(nameStartsWith("com.sun.")));
         for (PoolAdapter a : adapters) {
             builder = a.instrument(builder);
         }

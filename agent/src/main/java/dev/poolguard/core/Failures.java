@@ -17,7 +17,9 @@ final class Failures {
     static void failed(Tracked t, Object connection, Throwable thrown, long start) throws Throwable {
         String state = Jdbc.sqlState(thrown);
         int code = Jdbc.errorCode(thrown);
-        if (!connectionError(state, code) || !t.markFailed()) {
+        // A retired connection is already known dead (the agent aborted a validation of it, or evicted it): the
+        // error of that validation is no news to report.
+        if (t.retired || !connectionError(state, code) || !t.markFailed()) {
             return;
         }
         t.retired = true;

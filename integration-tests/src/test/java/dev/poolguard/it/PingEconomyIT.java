@@ -13,7 +13,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * What checking costs when nothing is broken ({@code --scenario idle}: two bursts of 20 borrows around a 1.5 s
  * idle spell). The agent pings only connections idle past {@code PREPING_IDLE}, at most once per idle spell, and
  * never one the pool has just validated itself: with each pool's own borrow validation turned on
- * ({@code --validate-on-borrow}) the agent does not ping at all. Pings are counted from the agent's debug events.
+ * ({@code --validate-on-borrow}) the agent does not ping at all. Under steady traffic ({@code --scenario recycle}: a
+ * request every 50 ms, inside the 500 ms {@code PREPING_IDLE}) it does not ping either. Pings are counted from the
+ * agent's debug events.
  */
 class PingEconomyIT {
     private static final Runs RUNS = new Runs();
@@ -29,7 +31,7 @@ class PingEconomyIT {
         return RUNS.get("validate=" + validateOnBorrow, () -> {
             TestApp app = TestApp.named("PingEconomyIT" + (validateOnBorrow ? "-validate-on-borrow" : ""))
                     .withAgent().env("POOLGUARD_LOG_LEVEL", "debug").db(Db.POSTGRES)
-                    .pools(String.join(",", Pool.pooled().map(p -> p.cli).toList())).scenarios("idle")
+                    .pools(String.join(",", Pool.pooled().map(p -> p.cli).toList())).scenarios("idle,recycle")
                     .timeout(Duration.ofMinutes(3));
             return (validateOnBorrow ? app.args("--validate-on-borrow") : app).run();
         });
@@ -49,6 +51,17 @@ class PingEconomyIT {
     @MethodSource("pools")
     void aPoolThatValidatesAtBorrowIsNotPingedAgain(Pool pool) {
         assertPings(run(true), pool, TRUST_RECENT_VALIDATION.contains(pool));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pools")
+    void steadyTrafficIsNotPinged(Pool pool) {
+        AppOutput.Section s = run(false).section(pool, Scenario.RECYCLE);
+        assertEquals(0, s.result().failed(), s::describe);
+        long pings = s.events(e -> e.is("preping.ok", pool)).size();
+        int borrows = s.result().ok();
+        assertTrue(borrows >= 50, s::describe);
+        assertTrue(pings <= borrows / 100, () -> pings + " pings in " + borrows + " borrows\n" + s.describe());
     }
 
     private static void assertPings(AppOutput out, Pool pool, boolean agentPings) {

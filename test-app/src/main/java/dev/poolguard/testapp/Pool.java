@@ -27,7 +27,7 @@ import org.vibur.dbcp.ViburDBCPDataSource;
  * library wants one), everything else left at the library's defaults. The defaults are the point: they are what the
  * field reports are about.
  */
-final class Pool implements AutoCloseable {
+public final class Pool implements AutoCloseable {
 
     static final List<String> NAMES = List.of(
             "hikari", "dbcp2", "tomcat", "c3p0", "druid", "agroal", "vibur", "ucp", "driver");
@@ -61,6 +61,11 @@ final class Pool implements AutoCloseable {
 
     static Pool open(String name, Target target) {
         return open(name, target, null);
+    }
+
+    /** For the benchmarks: the pool {@code name} at its library's defaults, on {@code jdbcUrl}. */
+    public static Pool open(String name, String jdbcUrl) {
+        return open(name, Target.parse(jdbcUrl));
     }
 
     /**
@@ -254,7 +259,7 @@ final class Pool implements AutoCloseable {
         return location.substring(location.lastIndexOf('/', location.length() - 2) + 1).replace("!/", "");
     }
 
-    Connection getConnection() throws SQLException {
+    public Connection getConnection() throws SQLException {
         return borrow.get();
     }
 

@@ -1,0 +1,150 @@
+package dev.poolguard.bench;
+
+import dev.poolguard.testapp.db.EmbeddedDatabase;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark in forked JVMs without and with {@code -javaagent} against one embedded PostgreSQL, and
+ * writes the paired figures with their ratio to the budget as Markdown. {@code --smoke}: one short iteration of
+ * each, so CI notices a benchmark that no longer runs; its figures mean nothing.
+ */
+public final class Run {
+
+    static final String URL_PROPERTY = "poolguard.bench.url";
+
+    private final boolean smoke;
+    private final String agent;
+    private final Path testApp;
+    private final Report report;
+
+    private Run(boolean smoke, String agent, Path testApp) {
+        this.smoke = smoke;
+        this.agent = agent;
+        this.testApp = testApp;
+        this.report = new Report(smoke);
+    }
+
+    /** The database every benchmark fork uses, passed down as a system property. */
+    static String url() {
+        return System.getProperty(URL_PROPERTY);
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> list = Arrays.asList(args);
+        boolean smoke = list.contains("--smoke");
+        String agent = Path.of(value(list, "--agent", "agent/target/poolguard-agent.jar")).toAbsolutePath().toString();
+        Path testApp = Path.of(value(list, "--test-app", "test-app/target/poolguard-test-app.jar")).toAbsolutePath();
+        Path out = Path.of(value(list, "--out", "benchmarks/target/benchmarks.md"));
+        if (!Files.isRegularFile(Path.of(agent)) || !Files.isRegularFile(testApp)) {
+            throw new IllegalArgumentException("build first: no " + agent + " or " + testApp);
+        }
+        Path work = Files.createTempDirectory("poolguard-bench-");
+        try (EmbeddedDatabase db = EmbeddedDatabase.startPostgres(work)) {
+            Run run = new Run(smoke, agent, testApp);
+            run.borrowCycle(db.jdbcUrl());
+            run.queryWorkload(db.jdbcUrl());
+            run.startup(db.jdbcUrl());
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, run.report.markdown(machine()));
+            System.out.println(run.report.markdown(machine()));
+            System.out.println("written to " + out);
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private void borrowCycle(String url) throws RunnerException {
+        ChainedOptionsBuilder base = jmh(BorrowCycle.class, url);
+        if (smoke) {
+            base.param("depth", "10");
+        }
+        Collection<RunResult> without = new Runner(base.build()).run();
+        Collection<RunResult> with = new Runner(jmh(BorrowCycle.class, url, "-javaagent:" + agent)
+            .param("depth", smoke ? new String[] {"10"} : new String[] {"10", "100"}).build()).run();
+        Collection<RunResult> withoutStack = new Runner(jmh(BorrowCycle.class, url, "-javaagent:" + agent,
+            "-Dpoolguard.hold.stack=false").param("depth", smoke ? new String[] {"10"} : new String[] {"10", "100"})
+            .build()).run();
+        report.borrowCycle(without, with, withoutStack);
+    }
+
+    private void queryWorkload(String url) throws RunnerException {
+        Collection<RunResult> without = new Runner(jmh(QueryWorkload.class, url).build()).run();
+        Collection<RunResult> with = new Runner(jmh(QueryWorkload.class, url, "-javaagent:" + agent).build()).run();
+        report.queryWorkload(without, with);
+    }
+
+    /** Paired runs of the test app building one pool and answering one request, alternating which goes first. */
+    private void startup(String url) throws IOException, InterruptedException {
+        int pairs = smoke ? 2 : 11;
+        List<long[]> runs = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) {
+            boolean agentFirst = i % 2 == 1;
+            long first = launch(url, agentFirst);
+            long second = launch(url, !agentFirst);
+            runs.add(agentFirst ? new long[] {second, first} : new long[] {first, second});
+        }
+        report.startup(runs.subList(smoke ? 0 : 1, runs.size())); // the first pair warms the file cache
+    }
+
+    private long launch(String url, boolean withAgent) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (withAgent) {
+            command.add("-javaagent:" + agent);
+        }
+        command.addAll(List.of("-jar", testApp.toString(), "--db", url, "--pool", "hikari", "--scenario", "startup"));
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("the test app failed: " + command);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private ChainedOptionsBuilder jmh(Class<?> benchmark, String url, String... jvmArgs) {
+        List<String> args = new ArrayList<>(List.of("-D" + URL_PROPERTY + "=" + url, "-Xmx1g"));
+        args.addAll(Arrays.asList(jvmArgs));
+        ChainedOptionsBuilder b = new OptionsBuilder().include("\\." + benchmark.getSimpleName() + "\\.")
+            .jvmArgsAppend(args.toArray(new String[0])).shouldFailOnError(true);
+        return smoke
+            ? b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(200))
+                .measurementIterations(1).measurementTime(TimeValue.milliseconds(200))
+            : b.forks(2).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(5).measurementTime(TimeValue.seconds(1));
+    }
+
+    private static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("java.vm.name") + " "
+            + System.getProperty("java.runtime.version") + ", " + System.getProperty("os.name") + " "
+            + System.getProperty("os.arch") + ", JVM args of the launcher: "
+            + ManagementFactory.getRuntimeMXBean().getInputArguments();
+    }
+
+    private static String value(List<String> args, String name, String otherwise) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : otherwise;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(path);
+            }
+        }
+    }
+}
