@@ -60,7 +60,7 @@ public final class Agent {
         active = enabled.toArray(new PoolAdapter[0]);
         Connections.poolPackages = packages.toArray(new String[0]);
         long installStart = System.nanoTime();
-        install(inst, jar, enabled);
+        install(inst, jar, enabled, attached);
         long installMillis = (System.nanoTime() - installStart) / 1_000_000;
         List<String> names = new ArrayList<>();
         for (PoolAdapter a : enabled) {
@@ -71,7 +71,7 @@ public final class Agent {
             + (attached ? " attached=true" : "") + " install=" + installMillis + "ms");
     }
 
-    private static void install(Instrumentation inst, File jar, List<PoolAdapter> adapters) {
+    private static void install(Instrumentation inst, File jar, List<PoolAdapter> adapters, boolean attached) {
         // Byte Buddy's "safe" mode avoids sun.misc.Unsafe, which JDK 24+ warns about on the app's stderr.
         // The name is the relocated one: Byte Buddy reads its own property under its shaded package.
         if (System.getProperty("dev.poolguard.shaded.bytebuddy.safe") == null) {
@@ -84,7 +84,9 @@ public final class Agent {
         }
         AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            // At JVM start no pool or driver class is loaded yet: going over the loaded classes would only cost
+            // start-up time. Attached to a running JVM, the pools already loaded are woven in place.
+            .with(attached ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION : AgentBuilder.RedefinitionStrategy.DISABLED)
             .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
             .with(AgentBuilder.PoolStrategy.Default.FAST)
             .with(new FailureListener())
