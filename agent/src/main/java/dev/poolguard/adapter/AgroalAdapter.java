@@ -55,6 +55,12 @@ final class AgroalAdapter extends PoolAdapter {
         return toInt(read(pool, "getConfiguration", "maxSize"));
     }
 
+    /** resetConnection restores the attributes but does not roll back: turning autocommit back on commits the half-done work, so the agent rolls back first. */
+    @Override
+    protected int resetsOnReturn() {
+        return RESETS_AUTOCOMMIT | RESETS_READ_ONLY | RESETS_ISOLATION;
+    }
+
     /**
      * Holds one borrow context across Agroal's claim loop. Agroal 2.x claims from its shared cache without
      * {@code acquire()}, so the lease is also checked here; on 3.x {@code acquire()} already did, and this check

@@ -55,6 +55,12 @@ final class C3p0Adapter extends PoolAdapter {
         return toInt(read(pool, "getMaxPoolSize"));
     }
 
+    /** NewPooledConnection.reset rolls back and restores autocommit, isolation, catalog and read-only; not the schema. */
+    @Override
+    protected int resetsOnReturn() {
+        return RESETS_ALL & ~RESETS_SCHEMA;
+    }
+
     /** The configured {@code dataSourceName}; unnamed pools report their identity token instead, not worth logging. */
     @Override
     protected String poolName(Object pool) {

@@ -48,6 +48,12 @@ final class Dbcp2Adapter extends PoolAdapter {
         return toInt(read(pool, "getMaxTotal"));
     }
 
+    /** passivateObject rolls back and turns autocommit on; read-only, isolation, catalog and schema only when defaults are configured. */
+    @Override
+    protected int resetsOnReturn() {
+        return RESETS_AUTOCOMMIT | RESETS_ROLLBACK;
+    }
+
     static final class Borrow {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter(@Advice.This Object pool) {
@@ -82,6 +88,8 @@ final class Dbcp2Adapter extends PoolAdapter {
             Connection physical = pooled.getInnermostDelegateInternal();
             if (Hooks.returning(ID, physical)) {
                 physical.close();
+            } else if (Hooks.stateRestored(ID, physical)) {
+                pooled.clearCachedState(); // DBCP2 caches autocommit, read-only, catalog and schema
             }
         }
     }

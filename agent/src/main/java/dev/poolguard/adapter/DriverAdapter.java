@@ -43,6 +43,8 @@ final class DriverAdapter extends PoolAdapter {
             .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(int.class)), "IsValid"))
             .transform(advice(Hook.DIAGNOSE, isPublic().and(namedOneOf("commit", "rollback", "setAutoCommit")),
                 "ConnectionCall"))
+            .transform(advice(Hook.STATE, isPublic().and(takesArguments(1)).and(namedOneOf("setAutoCommit",
+                "setReadOnly", "setTransactionIsolation", "setCatalog", "setSchema")), "StateChange"))
             .type(nameContains("Statement").and(not(isInterface())).and(outsidePools())
                 .and(hasSuperType(named("java.sql.Statement"))))
             .transform(advice(Hook.DIAGNOSE, isPublic().and(namedOneOf("execute", "executeQuery", "executeUpdate",
@@ -93,6 +95,14 @@ final class DriverAdapter extends PoolAdapter {
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
         static void exit(@Advice.This Object connection, @Advice.Enter long start, @Advice.Thrown Throwable thrown) {
             Hooks.called(ID, connection, start, thrown);
+        }
+    }
+
+    /** A borrower changing its session's state: the first change in a lease records the borrow-time value. */
+    static final class StateChange {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object connection, @Advice.Origin("#m") String method) {
+            Hooks.stateChanging(ID, connection, method);
         }
     }
 

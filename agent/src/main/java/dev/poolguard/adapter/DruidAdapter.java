@@ -54,6 +54,12 @@ final class DruidAdapter extends PoolAdapter {
         return toInt(read(pool, "getMaxActive"));
     }
 
+    /** recycle rolls back, and DruidConnectionHolder.reset restores autocommit, read-only and isolation. */
+    @Override
+    protected int resetsOnReturn() {
+        return RESETS_AUTOCOMMIT | RESETS_READ_ONLY | RESETS_ISOLATION | RESETS_ROLLBACK;
+    }
+
     /** A name the app set; unnamed pools answer {@code DataSource-<identity hash>}. */
     @Override
     protected String poolName(Object pool) {

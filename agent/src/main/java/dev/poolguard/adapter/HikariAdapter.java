@@ -49,6 +49,12 @@ final class HikariAdapter extends PoolAdapter {
         return toInt(read(pool, "config", "getMaximumPoolSize"));
     }
 
+    /** ProxyConnection.close rolls back dirty commit state and resets every property the borrower changed. */
+    @Override
+    protected int resetsOnReturn() {
+        return RESETS_ALL;
+    }
+
     /** {@code PoolBase.toString()} is the pool name, {@code HikariPool-1} unless the app set one. */
     @Override
     protected String poolName(Object pool) {

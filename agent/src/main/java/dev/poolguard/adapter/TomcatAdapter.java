@@ -48,6 +48,12 @@ final class TomcatAdapter extends PoolAdapter {
         return toInt(read(pool, "getPoolProperties", "getMaxActive"));
     }
 
+    /** Nothing by default: no rollback, and state is reset only with the ConnectionState interceptor. */
+    @Override
+    protected int resetsOnReturn() {
+        return 0;
+    }
+
     static final class Borrow {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter(@Advice.This Object pool) {

@@ -55,6 +55,12 @@ final class UcpAdapter extends PoolAdapter {
         return toInt(read(pool, "getMaxPoolSize"));
     }
 
+    /** Not documented beyond commitOnConnectionReturn: the agent restores what the borrower changed. */
+    @Override
+    protected int resetsOnReturn() {
+        return 0;
+    }
+
     /** A name the app set with {@code setConnectionPoolName}; the default one is generated and unreadable. */
     @Override
     protected String poolName(Object pool) {

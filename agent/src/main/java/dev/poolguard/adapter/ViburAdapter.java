@@ -50,6 +50,12 @@ final class ViburAdapter extends PoolAdapter {
         return toInt(read(pool, "getPoolMaxSize"));
     }
 
+    /** Nothing by default (resetDefaultsAfterUse=false, no rollback). */
+    @Override
+    protected int resetsOnReturn() {
+        return 0;
+    }
+
     /** A name the app set; Vibur's default is {@code p<n>}, too short to tell pools apart in a log. */
     @Override
     protected String poolName(Object pool) {

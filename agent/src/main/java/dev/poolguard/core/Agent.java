@@ -133,7 +133,8 @@ public final class Agent {
         @Override
         public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
                                      DynamicType dynamicType) {
-            Log.debug("weave", type.getName() + " loader=" + (loader == null ? "bootstrap" : loader.getClass().getName()));
+            Log.debug("weave", type.getName() + " loader=" + (loader == null ? "bootstrap" : loader.getClass().getName())
+                + (loaded ? " retransformed=true" : ""));
         }
     }
 }

@@ -45,6 +45,8 @@ public final class Config {
         flag("hold.warn", Kind.DURATION, "60s");
         flag("hold.stack", Kind.BOOL, "true");
         flag("exhaustion.dump.interval", Kind.DURATION, "60s");
+        flag("state.reset", Kind.BOOL, "true");
+        flag("jmx", Kind.BOOL, "true");
         flag("log.level", Kind.LEVEL, "info");
     }
 
@@ -63,6 +65,8 @@ public final class Config {
     public final long holdWarnMillis;
     public final boolean holdStack;
     public final long exhaustionDumpIntervalMillis;
+    public final boolean stateReset;
+    public final boolean jmx;
     public final String logLevel;
     /** One {@code config.invalid} line each. */
     public final List<String> problems;
@@ -101,6 +105,8 @@ public final class Config {
         this.holdWarnMillis = Durations.parseMillis(values.get("hold.warn"));
         this.holdStack = Boolean.parseBoolean(values.get("hold.stack"));
         this.exhaustionDumpIntervalMillis = Durations.parseMillis(values.get("exhaustion.dump.interval"));
+        this.stateReset = Boolean.parseBoolean(values.get("state.reset"));
+        this.jmx = Boolean.parseBoolean(values.get("jmx"));
         this.logLevel = values.get("log.level");
         this.problems = Collections.unmodifiableList(problems);
         this.nonDefaults = Collections.unmodifiableList(changed);

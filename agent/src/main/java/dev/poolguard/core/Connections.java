@@ -58,17 +58,21 @@ final class Connections {
         }
         if (t.expired(now)) {
             t.retired = true;
-            Log.info("recycle", p.name + " at=borrow age=" + Settings.millis(now - t.createdNanos) + "ms");
+            recycled(p, "borrow", now - t.createdNanos);
             return false;
         }
         if (Settings.preping && now - t.lastGoodNanos >= Settings.prepingIdleNanos) {
             // A connection with no known history is pinged on its own deadline: spending the borrow's shared
             // one on it could evict every replacement in turn if the pool's connections are never recognised.
             long deadline = known(t, now) ? context.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
+            p.pings.increment();
             String failure = Validation.ping(t, physical, deadline);
             if (failure != null) {
                 t.retired = true;
+                p.deadFound.increment();
+                p.evictedDead.increment();
                 Log.warn("preping.dead", p.name + " by=poolguard idle=" + idleMillis(t, now) + " reason=" + failure);
+                Jfr.deadConnection(p, "poolguard", idleNanos(t, now), failure);
                 return false;
             }
             if (Log.debugEnabled()) {
@@ -78,17 +82,20 @@ final class Connections {
             t.lastGoodNanos = System.nanoTime();
         }
         t.beginLease(now, Thread.currentThread(), Settings.holdStack ? new Throwable("borrowed") : null);
+        p.borrows.increment();
         return true;
     }
 
     /** A lease of {@code physical} is going back to its pool. @return true to retire it instead */
-    static boolean checkIn(Object physical) {
+    static boolean checkIn(Object physical) throws Throwable {
         Tracked t = TRACKED.get(physical);
         if (t == null) {
             return false;
         }
         long now = System.nanoTime();
         Thread holder = t.leaseThread();
+        Throwable site = t.leaseSite();
+        StateHygiene.BorrowState changed = t.borrowState;
         long ended = t.endLease(now);
         if (ended < 0) {
             return false; // no lease: the agent's own eviction, or a second close
@@ -99,14 +106,28 @@ final class Connections {
             HoldLog.returned(p, holder, ended >>> 1);
         }
         if (t.retired) {
+            if (p != null) {
+                p.evictedDead.increment();
+            }
             return true; // it failed while leased (connection.failed): the pool must not pool it again
         }
         if (t.expired(now)) {
             t.retired = true;
-            Log.info("recycle", p.name + " at=return age=" + Settings.millis(now - t.createdNanos) + "ms");
+            recycled(p, "return", now - t.createdNanos);
             return true;
         }
+        if (changed != null && p != null && StateHygiene.returned(p, physical, changed, site)) {
+            t.stateRestored = true;
+        }
         return false;
+    }
+
+    private static void recycled(PoolInfo p, String at, long age) {
+        if (p != null) {
+            p.recycled.increment();
+        }
+        Log.info("recycle", (p == null ? "unknown" : p.name) + " at=" + at + " age=" + Settings.millis(age) + "ms");
+        Jfr.recycle(p, at, age);
     }
 
     /** A driver opened {@code connection}: its age starts now; if no pool opened it, it is a bare lease. */
@@ -127,6 +148,7 @@ final class Connections {
         if (bare) {
             t.pool = poolInfo(driver, driver);
             t.beginLease(now, Thread.currentThread(), Settings.holdStack ? new Throwable("opened") : null);
+            t.pool.borrows.increment();
         }
         Watchdog.ensureStarted();
     }
@@ -154,7 +176,8 @@ final class Connections {
             if (name == null || name.isEmpty() || name.indexOf(' ') >= 0) {
                 name = adapter.id() + "-" + POOL_NUMBERS.computeIfAbsent(adapter.id(), k -> new AtomicInteger()).incrementAndGet();
             }
-            p = POOLS.putIfAbsent(pool, new PoolInfo(adapter, name));
+            p = POOLS.putIfAbsent(pool, new PoolInfo(adapter, name, pool));
+            Jmx.register(p);
         }
         return p;
     }
@@ -190,6 +213,11 @@ final class Connections {
 
     static String idleMillis(Tracked t, long now) {
         return known(t, now) ? Settings.millis(now - t.lastGoodNanos) + "ms" : "unknown";
+    }
+
+    /** How long the connection sat since it was last known good; -1 when the agent does not know. */
+    static long idleNanos(Tracked t, long now) {
+        return known(t, now) ? now - t.lastGoodNanos : -1;
     }
 
     /** Whether the agent has seen this connection opened, returned or validated. */

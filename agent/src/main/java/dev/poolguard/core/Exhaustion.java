@@ -28,12 +28,14 @@ final class Exhaustion {
     }
 
     static void borrowFailed(PoolAdapter adapter, BorrowContext context, Object pool, Throwable thrown) {
-        if (context.depth() != 1 || Settings.exhaustionDumpIntervalNanos <= 0 || !adapter.exhausted(thrown)) {
+        if (context.depth() != 1 || !adapter.exhausted(thrown)) {
             return; // only the outermost borrow reports: a retry inside it failing is the same failure
         }
         long now = System.nanoTime();
         PoolInfo p = Connections.poolInfo(adapter, pool);
-        if (!p.mayDump(now, Settings.exhaustionDumpIntervalNanos)) {
+        p.exhausted.increment();
+        boolean dump = Settings.exhaustionDumpIntervalNanos > 0 && p.mayDump(now, Settings.exhaustionDumpIntervalNanos);
+        if (!dump && !Jfr.enabled()) {
             return;
         }
         List<Holder> holders = new ArrayList<>();
@@ -45,6 +47,10 @@ final class Exhaustion {
         });
         holders.sort((a, b) -> Long.compare(a.since, b.since));
         int max = adapter.maxSize(pool);
+        Jfr.poolExhausted(p, max, holders.size(), now - context.startNanos);
+        if (!dump) {
+            return;
+        }
         StringBuilder b = new StringBuilder(2048).append(p.name)
             .append(" max=").append(max < 0 ? "unknown" : Integer.toString(max))
             .append(" leased=").append(holders.size())

@@ -49,6 +49,10 @@ final class Failures {
             ? lease : -1)).append('"');
         b.append(p == null || t.bare ? "" : " action=retired, the pool will not hand it out again");
         Log.warn("connection.failed", b.toString());
+        if (p != null) {
+            p.failuresDiagnosed.increment();
+        }
+        Jfr.deadConnection(p, "application", idle, state + " " + Log.describe(thrown));
     }
 
     /**

@@ -26,6 +26,10 @@ final class HoldLog {
             Frames.append(b, now, null, MAX_FRAMES);
         }
         Log.warn("hold.long", b.toString());
+        if (pool != null) {
+            pool.longHolds.increment();
+        }
+        Jfr.longHold(pool, holder, heldNanos, borrowSite);
     }
 
     static void returned(PoolInfo pool, Thread holder, long heldNanos) {

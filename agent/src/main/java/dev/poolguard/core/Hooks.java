@@ -155,6 +155,36 @@ public final class Hooks {
         }
     }
 
+    /** A setter of session state (autocommit, read-only, isolation, catalog, schema) is about to run. */
+    public static void stateChanging(String adapterId, Object connection, String setterName) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (connection == null || adapter == null || adapter.off(PoolAdapter.Hook.STATE)) {
+            return;
+        }
+        try {
+            Tracked t = Connections.find(connection);
+            if (t != null && !t.bare && Tracked.leased(t.state())) {
+                StateHygiene.changing(t, connection, setterName);
+            }
+        } catch (Throwable e) {
+            fail(adapter, PoolAdapter.Hook.STATE, e);
+        }
+    }
+
+    /** Whether the agent restored {@code physical}'s state at its last return (read once). */
+    public static boolean stateRestored(String adapterId, Object physical) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (physical == null || adapter == null || adapter.off(PoolAdapter.Hook.RETURN)) {
+            return false;
+        }
+        Tracked t = Connections.find(physical);
+        if (t == null || !t.stateRestored) {
+            return false;
+        }
+        t.stateRestored = false;
+        return true;
+    }
+
     /** After a physical connection's {@code close()}. */
     public static void closed(String adapterId, Object connection) {
         PoolAdapter adapter = Agent.adapter(adapterId);

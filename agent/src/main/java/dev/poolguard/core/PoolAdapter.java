@@ -22,7 +22,7 @@ import net.bytebuddy.matcher.ElementMatcher;
 public abstract class PoolAdapter {
 
     public enum Hook {
-        BORROW, RETURN, VALIDATE, CONNECT, DIAGNOSE;
+        BORROW, RETURN, VALIDATE, CONNECT, DIAGNOSE, STATE;
 
         final int bit = 1 << ordinal();
 
@@ -75,6 +75,24 @@ public abstract class PoolAdapter {
     /** The pool's own name when it has one worth logging; null lets the agent number it ({@code <id>-<n>}). */
     protected String poolName(Object pool) {
         return null;
+    }
+
+    /** Session state a pool puts back itself at return, for {@link #resetsOnReturn}: the bits of {@link StateHygiene.Property}. */
+    protected static final int RESETS_AUTOCOMMIT = 1;
+    protected static final int RESETS_READ_ONLY = 1 << 1;
+    protected static final int RESETS_ISOLATION = 1 << 2;
+    protected static final int RESETS_CATALOG = 1 << 3;
+    protected static final int RESETS_SCHEMA = 1 << 4;
+    /** The pool rolls back uncommitted work of a borrower that left autocommit off. */
+    protected static final int RESETS_ROLLBACK = StateHygiene.ROLLBACK;
+    protected static final int RESETS_ALL = StateHygiene.ALL;
+
+    /**
+     * What the pool itself puts back when a connection is returned, so the agent leaves that to the pool and restores
+     * only where the pool would not. Default: nothing.
+     */
+    protected int resetsOnReturn() {
+        return 0;
     }
 
     /** Whether a failed borrow failed because the pool ran out of connections (its own timeout exception). */

@@ -13,6 +13,8 @@ final class Settings {
     static long holdWarnNanos = TimeUnit.SECONDS.toNanos(60);
     static boolean holdStack = true;
     static long exhaustionDumpIntervalNanos = TimeUnit.SECONDS.toNanos(60);
+    static volatile boolean jmx = true;
+    static boolean stateReset = true;
 
     private Settings() {
     }
@@ -25,6 +27,8 @@ final class Settings {
         holdWarnNanos = TimeUnit.MILLISECONDS.toNanos(c.holdWarnMillis);
         holdStack = c.holdStack;
         exhaustionDumpIntervalNanos = TimeUnit.MILLISECONDS.toNanos(c.exhaustionDumpIntervalMillis);
+        jmx = c.jmx;
+        stateReset = c.stateReset;
     }
 
     /**

@@ -45,6 +45,11 @@ final class Tracked {
     /** Why the agent failed the pool's validation without waiting for an answer; null when it waited. */
     volatile String presumedDead;
 
+    /** Borrow-time values of the session state the current lease changed; null while it changed nothing. */
+    StateHygiene.BorrowState borrowState;
+    /** Set when the agent restored the state at return, for a pool that caches it (DBCP2). */
+    volatile boolean stateRestored;
+
     private volatile long state;
     private long leaseNanos;
     private Thread leaseThread;
@@ -71,6 +76,7 @@ final class Tracked {
         leaseNanos = now;
         leaseThread = thread;
         leaseSite = site;
+        borrowState = null;
         STATE.lazySet(this, (sequence(s) + 1) << 1);
     }
 

@@ -94,16 +94,24 @@ final class Validation {
             return;
         }
         long now = System.nanoTime();
+        PoolInfo pool = t.pool;
+        if (pool != null) {
+            pool.poolValidations.increment();
+        }
         if (alive && !aborted) {
             t.lastGoodNanos = now;
             return;
         }
         t.retired = true;
         String presumed = t.presumedDead;
-        String name = t.pool != null ? t.pool.name : t.validatedBy == null ? "unknown" : t.validatedBy.id();
-        Log.warn("preping.dead", name + " by=pool idle=" + Connections.idleMillis(t, now) + " reason="
-            + (!aborted ? "the pool's validation failed" : presumed != null ? presumed + ", closed by poolguard"
-                : "no answer within " + Settings.millis(Settings.prepingTimeoutNanos) + "ms, aborted by poolguard"));
+        String name = pool != null ? pool.name : t.validatedBy == null ? "unknown" : t.validatedBy.id();
+        String reason = !aborted ? "the pool's validation failed" : presumed != null ? presumed + ", closed by poolguard"
+            : "no answer within " + Settings.millis(Settings.prepingTimeoutNanos) + "ms, aborted by poolguard";
+        if (pool != null) {
+            pool.deadFound.increment();
+        }
+        Log.warn("preping.dead", name + " by=pool idle=" + Connections.idleMillis(t, now) + " reason=" + reason);
+        Jfr.deadConnection(pool, "pool", Connections.idleNanos(t, now), reason);
     }
 
     /** Aborts {@code connection} on the calling thread: only for a connection no other thread is using. */

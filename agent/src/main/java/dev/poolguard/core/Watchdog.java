@@ -5,8 +5,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The agent's one background thread. It aborts validations past their deadline, reports leases held past
- * {@code HOLD_WARN}, notices bare connections being closed, and forgets closed connections. It never closes a
- * leased pooled connection. It sleeps until the next deadline it knows of; a new, earlier validation deadline
+ * {@code HOLD_WARN}, notices bare connections being closed, forgets closed connections, and registers the pools'
+ * MBeans. It never closes a leased pooled connection. It sleeps until the next deadline it knows of; a new, earlier validation deadline
  * wakes it.
  */
 final class Watchdog implements Runnable {
@@ -42,6 +42,13 @@ final class Watchdog implements Runnable {
         thread = t;
     }
 
+    /** Something for the watchdog to do now (an MBean to register). */
+    static void wake() {
+        ensureStarted();
+        dirty = true;
+        LockSupport.unpark(thread);
+    }
+
     /** A validation now runs until {@code deadline}. */
     static void armed(long deadline) {
         dirty = true;
@@ -59,6 +66,7 @@ final class Watchdog implements Runnable {
                 now = System.nanoTime();
                 next = now + MAX_SLEEP;
                 Connections.forEach(this::check);
+                jmx();
                 nextWake = next;
                 if (!dirty) {
                     LockSupport.parkNanos(this, next - System.nanoTime());
@@ -112,6 +120,15 @@ final class Watchdog implements Runnable {
                 HoldLog.returned(t.pool, holder, ended >>> 1);
             }
             Connections.forget(c);
+        }
+    }
+
+    private static void jmx() {
+        try {
+            Jmx.tick();
+        } catch (Throwable t) {
+            Settings.jmx = false;
+            Log.warnOnce("jmx", "hook.failed", "jmx hook=jmx error=" + Log.describe(t) + " action=MBeans off");
         }
     }
 

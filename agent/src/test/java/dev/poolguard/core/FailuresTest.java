@@ -56,7 +56,7 @@ class FailuresTest {
 
     @Test
     void oneExhaustionDumpPerInterval() {
-        PoolInfo pool = new PoolInfo(null, "p");
+        PoolInfo pool = new PoolInfo(null, "p", null);
         long interval = TimeUnit.SECONDS.toNanos(60);
         long t0 = 123_456_789L;
         assertTrue(pool.mayDump(t0, interval));

@@ -16,6 +16,7 @@ final class Report {
     static final double BORROW_NO_STACK_BUDGET_NS = 300;
     static final double THROUGHPUT_BUDGET = 0.98;
     static final double STARTUP_BUDGET_MS = 100;
+    static final double PINGS_PER_BORROW_BUDGET = 0.01;
 
     private final boolean smoke;
     private final StringBuilder tables = new StringBuilder();
@@ -76,6 +77,64 @@ final class Report {
             .append("| without agent | with agent | added (paired) | of 100 ms budget |\n|---|---|---|---|\n")
             .append("| ").append(spread(base)).append(" | ").append(spread(agent)).append(" | ").append(spread(added))
             .append(" | ").append(percent(added.getPercentile(50) / STARTUP_BUDGET_MS)).append(" |\n");
+    }
+
+    /** {@code PINGS pool=... k=v ...} lines of {@link PingEconomy}. */
+    void pingEconomy(List<String> lines) {
+        tables.append("\n## Ping economy, counted by the agent's MBeans (pings: the agent's own; the pool's own"
+                + " validations beside them)\n\n")
+            .append("| pool | steady: borrows | agent pings | per borrow | budget ≤ 0.01 | pool validations per borrow"
+                + " | after 1.2 s idle: connections borrowed | agent pings | pool validations | validations per"
+                + " connection | budget exactly 1 |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, String> f : fields(lines, "PINGS")) {
+            double borrows = Double.parseDouble(f.get("steady_borrows"));
+            double perBorrow = Double.parseDouble(f.get("steady_pings")) / borrows;
+            long borrowed = Long.parseLong(f.get("idle_borrowed"));
+            long idleChecks = Long.parseLong(f.get("idle_pings")) + Long.parseLong(f.get("idle_pool_validations"));
+            double perConnection = (double) idleChecks / borrowed;
+            tables.append("| ").append(f.get("pool")).append(" | ").append(f.get("steady_borrows")).append(" | ")
+                .append(f.get("steady_pings")).append(" | ").append(String.format(Locale.ROOT, "%.4f", perBorrow))
+                .append(" | ").append(perBorrow <= PINGS_PER_BORROW_BUDGET ? "met" : "missed").append(" | ")
+                .append(String.format(Locale.ROOT, "%.3f", Double.parseDouble(f.get("steady_pool_validations")) / borrows))
+                .append(" | ").append(borrowed).append(" | ").append(f.get("idle_pings")).append(" | ")
+                .append(f.get("idle_pool_validations")).append(" | ")
+                .append(String.format(Locale.ROOT, "%.2f", perConnection)).append(" | ")
+                .append(idleChecks == borrowed ? "met" : "missed").append(" |\n");
+        }
+    }
+
+    /** {@code GROWTH pool=... k=v ...} lines of {@link Growth}, without and with the agent. */
+    void growth(List<String> without, List<String> with) {
+        tables.append("\n## Heap growth over borrow cycles (used heap after full GC, after minus before, bytes)\n\n")
+            .append("| pool | cycles | without agent | with agent | ns per cycle without / with |\n|---|---|---|---|---|\n");
+        List<Map<String, String>> base = fields(without, "GROWTH");
+        List<Map<String, String>> agent = fields(with, "GROWTH");
+        for (int i = 0; i < base.size(); i++) {
+            Map<String, String> b = base.get(i);
+            Map<String, String> a = agent.get(i);
+            tables.append("| ").append(b.get("pool")).append(" | ").append(b.get("cycles")).append(" | ")
+                .append(delta(b)).append(" | ").append(delta(a)).append(" | ").append(b.get("ns_per_cycle"))
+                .append(" / ").append(a.get("ns_per_cycle")).append(" |\n");
+        }
+    }
+
+    private static long delta(Map<String, String> f) {
+        return Long.parseLong(f.get("heap_after")) - Long.parseLong(f.get("heap_before"));
+    }
+
+    private static List<Map<String, String>> fields(List<String> lines, String prefix) {
+        List<Map<String, String>> out = new java.util.ArrayList<>();
+        for (String line : lines) {
+            if (line.startsWith(prefix + " ")) {
+                Map<String, String> f = new LinkedHashMap<>();
+                for (String pair : line.substring(prefix.length() + 1).split(" ")) {
+                    int eq = pair.indexOf('=');
+                    f.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+                out.add(f);
+            }
+        }
+        return out;
     }
 
     String markdown(String machine) {

@@ -26,6 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class Run {
 
     static final String URL_PROPERTY = "poolguard.bench.url";
+    private static final String POOLS = "hikari,dbcp2,tomcat,c3p0,druid,agroal,vibur,ucp";
 
     private final boolean smoke;
     private final String agent;
@@ -59,6 +60,8 @@ public final class Run {
             run.borrowCycle(db.jdbcUrl());
             run.queryWorkload(db.jdbcUrl());
             run.startup(db.jdbcUrl());
+            run.pingEconomy(db.jdbcUrl());
+            run.growth(db.jdbcUrl());
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, run.report.markdown(machine()));
             System.out.println(run.report.markdown(machine()));
@@ -99,6 +102,36 @@ public final class Run {
             runs.add(agentFirst ? new long[] {second, first} : new long[] {first, second});
         }
         report.startup(runs.subList(smoke ? 0 : 1, runs.size())); // the first pair warms the file cache
+    }
+
+    /** Counted by the agent's own MBeans in a JVM that has the agent. */
+    private void pingEconomy(String url) throws IOException, InterruptedException {
+        report.pingEconomy(java(true, PingEconomy.class, url, smoke ? "300" : "3000", POOLS));
+    }
+
+    /** Heap after GC around many borrow cycles, without and with the agent. */
+    private void growth(String url) throws IOException, InterruptedException {
+        String cycles = smoke ? "20000" : "10000000";
+        report.growth(java(false, Growth.class, url, cycles, POOLS), java(true, Growth.class, url, cycles, POOLS));
+    }
+
+    /** Runs {@code main} in a JVM of its own on this jar's class path; returns what it printed. */
+    private List<String> java(boolean withAgent, Class<?> main, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xmx1g"));
+        if (withAgent) {
+            command.add("-javaagent:" + agent);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            .lines().toList();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(main.getSimpleName() + " failed: " + command + "\n" + lines);
+        }
+        lines.forEach(System.out::println);
+        return lines;
     }
 
     private long launch(String url, boolean withAgent) throws IOException, InterruptedException {

@@ -23,6 +23,8 @@ final class AppOutput {
     private static final Pattern RESULT =
             Pattern.compile("ok=(\\d+) failed=(\\d+) max_borrow_ms=(\\d+)");
     private static final Pattern DETAIL = Pattern.compile("sessions=(\\d+) library=(\\S+) first_error=(.*)$");
+    /** {@code --print-mbeans}: {@code MBEAN <object-name> Attribute=value ...} after a scenario's DETAIL line. */
+    private static final Pattern MBEAN = Pattern.compile("^MBEAN (\\S+)(.*)$");
 
     record Result(int ok, int failed, long maxBorrowMs) {}
 
@@ -34,6 +36,8 @@ final class AppOutput {
         final Scenario scenario;
         final String db;
         final List<AgentEvent> events = new ArrayList<>();
+        /** The MBeans printed after this scenario, by object name: attribute to value. */
+        final Map<String, Map<String, String>> mbeans = new LinkedHashMap<>();
         private Result result;
         private Detail detail;
 
@@ -91,6 +95,7 @@ final class AppOutput {
     static AppOutput parse(String name, List<String> lines) {
         AppOutput out = new AppOutput(name, lines);
         Section open = null;
+        Section ended = null;
         AgentEvent last = null;
         for (String line : lines) {
             if (last != null && !line.isBlank() && Character.isWhitespace(line.charAt(0))) {
@@ -106,6 +111,16 @@ final class AppOutput {
                 }
                 continue;
             }
+            Matcher mbean = MBEAN.matcher(line);
+            if (mbean.matches() && ended != null) {
+                Map<String, String> attributes = new LinkedHashMap<>();
+                for (String pair : mbean.group(2).trim().split(" ")) {
+                    int eq = pair.indexOf('=');
+                    attributes.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+                ended.mbeans.put(mbean.group(1), attributes);
+                continue;
+            }
             Matcher m = MARKER.matcher(line);
             if (!m.matches()) {
                 continue;
@@ -115,6 +130,7 @@ final class AppOutput {
             String key = key(pool, scenario);
             switch (m.group(1)) {
                 case "SCENARIO" -> {
+                    ended = null;
                     open = new Section(pool, scenario, m.group(3));
                     out.sections.put(key, open);
                 }
@@ -133,6 +149,7 @@ final class AppOutput {
                     if (d.find()) {
                         s.detail = new Detail(Integer.parseInt(d.group(1)), d.group(2), d.group(3).trim());
                     }
+                    ended = s;
                 }
             }
         }

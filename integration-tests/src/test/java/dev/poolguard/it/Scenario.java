@@ -19,7 +19,10 @@ enum Scenario {
     /** A pool of 2 held by download-request-1/2 for 3 s; late-request-1, then -2, time out after 1 s each. */
     EXHAUST("exhaust"),
     /** report-job-1 holds a connection through 2.5 s of work; the server's 1 s idle limit ends the session. */
-    BACKGROUND("background");
+    BACKGROUND("background"),
+    /** careless-request-1 leaves autocommit off (an uncommitted insert) and serializable isolation, careless-request-2
+     *  read-only; next-request-1..5 each fail if their session differs from a fresh one or sees that row. */
+    LEAK("leak");
 
     /** The field failures, each run with and without the agent in the scenario matrix. */
     static final List<Scenario> FAULTS = List.of(STALE, BLACKHOLE, RECYCLE, HOLD);

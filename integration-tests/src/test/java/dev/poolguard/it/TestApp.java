@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Launches the test app in its own JVM and returns its parsed output. stdout and stderr go to one file,
@@ -92,6 +93,11 @@ final class TestApp {
         return this;
     }
 
+    TestApp jvmArg(String arg) {
+        jvmArgs.add(arg);
+        return this;
+    }
+
     TestApp systemProperty(String key, String value) {
         jvmArgs.add("-D" + key + "=" + value);
         return this;
@@ -131,6 +137,14 @@ final class TestApp {
     }
 
     AppOutput run() {
+        return run(null, null);
+    }
+
+    /**
+     * Runs the app and, once its output has a line starting with {@code marker}, calls {@code onMarker} with the
+     * app's process (to attach to it, for instance) while the app goes on.
+     */
+    AppOutput run(String marker, Consumer<ProcessHandle> onMarker) {
         List<String> command = command();
         Path log = ItSettings.logsDir().resolve(name + ".log");
         Path workDir = ItSettings.workDir().resolve(name);
@@ -147,7 +161,12 @@ final class TestApp {
             builder.environment().keySet().removeIf(k -> k.startsWith("POOLGUARD_"));
             builder.environment().putAll(env);
             Process process = builder.start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (marker != null) {
+                awaitLine(log, marker, process, started);
+                onMarker.accept(process.toHandle());
+            }
+            long left = timeout.toMillis() - (System.nanoTime() - started) / 1_000_000;
+            if (!process.waitFor(Math.max(0, left), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 fail(name + ": the test app did not finish within " + timeout.toSeconds() + " s; " + tail(log));
@@ -163,6 +182,17 @@ final class TestApp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(name + ": interrupted", e);
+        }
+    }
+
+    private void awaitLine(Path log, String marker, Process process, long started)
+            throws IOException, InterruptedException {
+        while (readLines(log).stream().noneMatch(l -> l.startsWith(marker))) {
+            if (!process.isAlive() || System.nanoTime() - started > timeout.toNanos()) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                fail(name + ": no line starting with '" + marker + "'; " + tail(log));
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -41,6 +41,7 @@ public final class Main {
 
     private static void run(Options options) throws Exception {
         Pool.validateOnBorrow(options.validateOnBorrow());
+        StaleScenario.idleBeforeKill(options.idleBeforeKillMs());
         if (options.db().startsWith("jdbc:")) {
             runAll(options, Target.parse(options.db()));
             return;
@@ -73,6 +74,9 @@ public final class Main {
                 Scenario.BY_NAME.get(scenario).run(pool, target, stats);
                 print("RESULT " + run + " " + stats.result());
                 print("DETAIL " + run + " " + stats.detail(Pool.library(pool, target)));
+                if (options.mbeans() != null) {
+                    MBeans.print(options.mbeans());
+                }
             }
         }
     }

@@ -5,15 +5,18 @@ import java.util.Arrays;
 import java.util.List;
 
 /** The command line. Demos and integration tests script it, so its shape must not drift. */
-record Options(List<String> pools, String db, List<String> scenarios, boolean isolated, boolean validateOnBorrow) {
+record Options(List<String> pools, String db, List<String> scenarios, boolean isolated, boolean validateOnBorrow,
+               String mbeans, long idleBeforeKillMs) {
 
     static final String USAGE = String.join("\n",
             "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
             "  --pool hikari,dbcp2,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all)",
             "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
-            "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,startup|all  (default all)",
+            "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,startup|all  (default all)",
             "  --isolated  load pools and drivers in a class loader that cannot see the system class path",
-            "  --validate-on-borrow  turn on each pool's own validation of the connections it hands out");
+            "  --validate-on-borrow  turn on each pool's own validation of the connections it hands out",
+            "  --print-mbeans <pattern>  after each scenario, print the platform MBeans matching this ObjectName pattern",
+            "  --idle-before-kill <ms>  stale: how long the used pool sits idle before its sessions are killed (1000)");
 
     static final String EMBEDDED_POSTGRES = "embedded-postgres";
     static final String EMBEDDED_MARIADB = "embedded-mariadb";
@@ -25,6 +28,8 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
         List<String> scenarios = Scenario.NAMES;
         boolean isolated = false;
         boolean validateOnBorrow = false;
+        String mbeans = null;
+        long idleBeforeKillMs = StaleScenario.DEFAULT_IDLE_MS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--isolated" -> isolated = true;
@@ -32,10 +37,12 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
                 case "--pool" -> pools = list("pool", value(args, ++i), Pool.NAMES);
                 case "--scenario" -> scenarios = list("scenario", value(args, ++i), Scenario.NAMES);
                 case "--db" -> db = database(value(args, ++i));
+                case "--print-mbeans" -> mbeans = value(args, ++i);
+                case "--idle-before-kill" -> idleBeforeKillMs = millis(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]);
             }
         }
-        return new Options(pools, db, scenarios, isolated, validateOnBorrow);
+        return new Options(pools, db, scenarios, isolated, validateOnBorrow, mbeans, idleBeforeKillMs);
     }
 
     /** The arguments to hand to the copy of the app that runs in the isolated class loader. */
@@ -48,6 +55,14 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
             throw new IllegalArgumentException("missing value for " + args[i - 1]);
         }
         return args[i];
+    }
+
+    private static long millis(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number of milliseconds: " + value);
+        }
     }
 
     private static List<String> list(String what, String value, List<String> known) {

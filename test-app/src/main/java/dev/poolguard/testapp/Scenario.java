@@ -25,6 +25,7 @@ interface Scenario {
         scenarios.put("idle", IdleScenario::run);
         scenarios.put("exhaust", ExhaustScenario::run);
         scenarios.put("background", BackgroundScenario::run);
+        scenarios.put("leak", LeakScenario::run);
         scenarios.put("startup", StartupScenario::run);
         return scenarios;
     }

@@ -13,6 +13,9 @@ import java.util.List;
  */
 final class StaleScenario {
     private static final int REQUESTS = 20;
+    static final long DEFAULT_IDLE_MS = 1000;
+    /** How long the used pool sits idle before the server ends its sessions ({@code --idle-before-kill}). */
+    private static volatile long idleMs = DEFAULT_IDLE_MS;
 
     /** MariaDB/MySQL "Unknown thread id": the session ended by itself between listing and killing it. */
     private static final int UNKNOWN_THREAD = 1094;
@@ -20,11 +23,15 @@ final class StaleScenario {
     private StaleScenario() {
     }
 
+    static void idleBeforeKill(long millis) {
+        idleMs = millis;
+    }
+
     static void run(String poolName, Target target, Stats stats) throws Exception {
         try (Pool pool = Pool.open(poolName, target)) {
             Client client = new Client(pool, target, stats);
             client.warmUp();
-            Thread.sleep(1000);
+            Thread.sleep(idleMs);
             killOtherSessions(target);
             Thread.sleep(200);
             for (int i = 0; i < REQUESTS; i++) {
