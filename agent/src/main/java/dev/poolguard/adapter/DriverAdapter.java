@@ -3,7 +3,6 @@ package dev.poolguard.adapter;
 import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
-import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -35,9 +34,9 @@ final class DriverAdapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(nameContains("Driver").and(not(isInterface())).and(hasSuperType(named("java.sql.Driver"))))
+            .type(nameContaining("Driver").and(not(isInterface())).and(hasSuperType(named("java.sql.Driver"))))
             .transform(advice(Hook.CONNECT, named("connect").and(returns(hasSuperType(named("java.sql.Connection")))), "Connect"))
-            .type(nameContains("Connection").and(not(isInterface())).and(outsidePools())
+            .type(nameContaining("Connection").and(not(isInterface())).and(outsidePools())
                 .and(hasSuperType(named("java.sql.Connection"))))
             .transform(advice(Hook.CONNECT, named("close").and(takesArguments(0)), "Close"))
             .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(int.class)), "IsValid"))
@@ -45,7 +44,7 @@ final class DriverAdapter extends PoolAdapter {
                 "ConnectionCall"))
             .transform(advice(Hook.STATE, isPublic().and(takesArguments(1)).and(namedOneOf("setAutoCommit",
                 "setReadOnly", "setTransactionIsolation", "setCatalog", "setSchema")), "StateChange"))
-            .type(nameContains("Statement").and(not(isInterface())).and(outsidePools())
+            .type(nameContaining("Statement").and(not(isInterface())).and(outsidePools())
                 .and(hasSuperType(named("java.sql.Statement"))))
             .transform(advice(Hook.DIAGNOSE, isPublic().and(namedOneOf("execute", "executeQuery", "executeUpdate",
                 "executeBatch", "executeLargeUpdate", "executeLargeBatch")), "StatementCall"));

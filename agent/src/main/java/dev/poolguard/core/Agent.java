@@ -82,14 +82,19 @@ public final class Agent {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot read the agent jar " + jar.getName(), e);
         }
+        NameFilter filter = new NameFilter();
         AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
+            // Advice only: no method graph of the woven type's hierarchy is needed, and for a driver's connection
+            // class (Oracle's implements hundreds of methods) computing one costs a quarter of a second.
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             // At JVM start no pool or driver class is loaded yet: going over the loaded classes would only cost
             // start-up time. Attached to a running JVM, the pools already loaded are woven in place.
             .with(attached ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION : AgentBuilder.RedefinitionStrategy.DISABLED)
             .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
             .with(AgentBuilder.PoolStrategy.Default.FAST)
             .with(new FailureListener())
+            .with(filter)
             .ignore(nameStartsWith("dev.poolguard.")
                 .or(nameStartsWith("java."))
                 .or(nameStartsWith("javax."))
@@ -99,7 +104,11 @@ public final class Agent {
         for (PoolAdapter a : adapters) {
             builder = a.instrument(builder);
         }
+        filter.addAll(adapters);
         builder.installOn(inst);
+        if (!attached) {
+            WarmUp.start(PoolAdapter.adviceLocator);
+        }
     }
 
     static PoolAdapter adapter(String id) {
@@ -111,6 +120,16 @@ public final class Agent {
         }
         for (PoolAdapter a : adapters) {
             if (a.id().equals(id)) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** The enabled adapter whose pool {@code className} belongs to; null if none. */
+    static PoolAdapter adapterOwning(String className) {
+        for (PoolAdapter a : active) {
+            if (a.owns(className)) {
                 return a;
             }
         }

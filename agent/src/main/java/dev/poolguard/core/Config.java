@@ -45,6 +45,7 @@ public final class Config {
         flag("hold.warn", Kind.DURATION, "60s");
         flag("hold.stack", Kind.BOOL, "true");
         flag("exhaustion.dump.interval", Kind.DURATION, "60s");
+        flag("keepalive", Kind.DURATION, "0");
         flag("state.reset", Kind.BOOL, "true");
         flag("jmx", Kind.BOOL, "true");
         flag("log.level", Kind.LEVEL, "info");
@@ -65,6 +66,7 @@ public final class Config {
     public final long holdWarnMillis;
     public final boolean holdStack;
     public final long exhaustionDumpIntervalMillis;
+    public final long keepaliveMillis;
     public final boolean stateReset;
     public final boolean jmx;
     public final String logLevel;
@@ -105,6 +107,7 @@ public final class Config {
         this.holdWarnMillis = Durations.parseMillis(values.get("hold.warn"));
         this.holdStack = Boolean.parseBoolean(values.get("hold.stack"));
         this.exhaustionDumpIntervalMillis = Durations.parseMillis(values.get("exhaustion.dump.interval"));
+        this.keepaliveMillis = Durations.parseMillis(values.get("keepalive"));
         this.stateReset = Boolean.parseBoolean(values.get("state.reset"));
         this.jmx = Boolean.parseBoolean(values.get("jmx"));
         this.logLevel = values.get("log.level");

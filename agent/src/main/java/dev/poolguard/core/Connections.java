@@ -1,5 +1,6 @@
 package dev.poolguard.core;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -15,7 +16,7 @@ final class Connections {
     private static final WeakIdentityMap<Object, Tracked> TRACKED = new WeakIdentityMap<>();
     private static final WeakIdentityMap<Object, PoolInfo> POOLS = new WeakIdentityMap<>();
     private static final ConcurrentHashMap<String, AtomicInteger> POOL_NUMBERS = new ConcurrentHashMap<>();
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
 
     /** Class-name prefixes of the enabled pools: a connection opened from there belongs to a pool. */
     static volatile String[] poolPackages = new String[0];
@@ -82,6 +83,18 @@ final class Connections {
             t.lastGoodNanos = System.nanoTime();
         }
         t.beginLease(now, Thread.currentThread(), Settings.holdStack ? new Throwable("borrowed") : null);
+        if (Settings.keepaliveNanos > 0) {
+            // The lease is visible before the keepalive flag is read, and the keepalive sets its flag before it reads
+            // the lease: one of the two sees the other, so a leased connection is never validated behind its back.
+            VarHandle.fullFence();
+            if (t.keepaliveRunning) {
+                Keepalive.await(t);
+            }
+            if (t.retired) {
+                t.endLease(now);
+                return false;
+            }
+        }
         p.borrows.increment();
         return true;
     }
@@ -136,8 +149,10 @@ final class Connections {
             return; // a driver's connect calling another connect that returns the same connection
         }
         long now = System.nanoTime();
-        boolean bare = !openedByPool();
+        StackWalker.StackFrame poolFrame = poolFrame();
+        boolean bare = poolFrame == null;
         Tracked t = new Tracked(now, Settings.lifetimeNanos(), now, bare);
+        t.openedBy = bare ? null : guardingAdapter(poolFrame);
         if (TRACKED.putIfAbsent(connection, t) != t) {
             return;
         }
@@ -198,8 +213,16 @@ final class Connections {
         TRACKED.remove(connection);
     }
 
-    private static boolean openedByPool() {
-        return poolPackages.length > 0 && WALKER.walk(frames -> frames.anyMatch(f -> inPoolPackage(f.getClassName())));
+    /** The innermost frame of an enabled pool's code on this thread's stack; null when no pool is opening it. */
+    private static StackWalker.StackFrame poolFrame() {
+        return poolPackages.length == 0 ? null
+            : WALKER.walk(frames -> frames.filter(f -> inPoolPackage(f.getClassName())).findFirst().orElse(null));
+    }
+
+    /** The adapter that guards the pool code of {@code frame}: its package, and its advice fits that class loader. */
+    private static PoolAdapter guardingAdapter(StackWalker.StackFrame frame) {
+        PoolAdapter adapter = Agent.adapterOwning(frame.getClassName());
+        return adapter != null && adapter.guards(frame.getDeclaringClass().getClassLoader()) ? adapter : null;
     }
 
     static boolean inPoolPackage(String className) {

@@ -18,8 +18,9 @@ final class Failures {
         String state = Jdbc.sqlState(thrown);
         int code = Jdbc.errorCode(thrown);
         // A retired connection is already known dead (the agent aborted a validation of it, or evicted it): the
-        // error of that validation is no news to report.
-        if (t.retired || !connectionError(state, code) || !t.markFailed()) {
+        // error of that validation is no news to report. One no adapter claimed (its pool's adapter is off or
+        // skipped that release) is not the agent's to talk about.
+        if (t.retired || t.pool == null || !connectionError(state, code) || !t.markFailed()) {
             return;
         }
         t.retired = true;
@@ -29,7 +30,7 @@ final class Failures {
         boolean leased = Tracked.leased(s) && !t.bare;
         long lease = leased ? now - t.leaseNanos() : -1;
         PoolInfo p = t.pool;
-        StringBuilder b = new StringBuilder(512).append(p == null ? "unknown" : p.name)
+        StringBuilder b = new StringBuilder(512).append(p.name)
             .append(" thread=").append(Thread.currentThread().getName())
             .append(" sqlstate=").append(state).append(" code=").append(code)
             .append(" age=").append(Settings.millis(now - t.createdNanos)).append("ms")
@@ -47,11 +48,9 @@ final class Failures {
         // The lease is worth naming when the connection was held through much of its idleness.
         b.append(" cause=\"").append(cause(state, code, idle, leased && lease >= SECOND && lease >= idle / 2
             ? lease : -1)).append('"');
-        b.append(p == null || t.bare ? "" : " action=retired, the pool will not hand it out again");
+        b.append(t.bare ? "" : " action=retired, the pool will not hand it out again");
         Log.warn("connection.failed", b.toString());
-        if (p != null) {
-            p.failuresDiagnosed.increment();
-        }
+        p.failuresDiagnosed.increment();
         Jfr.deadConnection(p, "application", idle, state + " " + Log.describe(thrown));
     }
 

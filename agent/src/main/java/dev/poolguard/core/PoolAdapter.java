@@ -1,6 +1,8 @@
 package dev.poolguard.core;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -11,7 +13,9 @@ import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.implementation.bytecode.StackManipulation;
 import net.bytebuddy.implementation.bytecode.constant.TextConstant;
 import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.description.NamedElement;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
 
 /**
  * One pool (or the bare driver) as the agent sees it: which methods it weaves, with which advice, and how the
@@ -48,6 +52,9 @@ public abstract class PoolAdapter {
     private final String id;
     private final String[] ownPackages;
     private final List<String> adviceClasses = new CopyOnWriteArrayList<>();
+    /** Names the matchers can match, for {@link NameFilter}: pool classes exactly, driver classes by a part. */
+    private final Set<String> classNames = new LinkedHashSet<>();
+    private final Set<String> nameParts = new LinkedHashSet<>();
     private final Compatibility compatibility = new Compatibility(this);
     private volatile int disabledHooks;
 
@@ -178,8 +185,38 @@ public abstract class PoolAdapter {
      * run for loaders that really hold this pool.
      */
     protected final AgentBuilder.RawMatcher poolClass(String className) {
+        classNames.add(className);
         return (type, loader, module, classBeingRedefined, protectionDomain) ->
             type.getName().equals(className) && compatibility.matches(loader);
+    }
+
+    /** Types whose name contains {@code part}: the name filter lets such classes through to the other matchers. */
+    protected final ElementMatcher.Junction<NamedElement> nameContaining(String part) {
+        nameParts.add(part.replace('.', '/'));
+        return ElementMatchers.nameContains(part);
+    }
+
+    /** Whether this adapter's advice applies to the pool classes of {@code loader}. */
+    final boolean guards(ClassLoader loader) {
+        return compatibility.matches(loader);
+    }
+
+    /** Whether {@code className} is this pool's code. */
+    final boolean owns(String className) {
+        for (String p : ownPackages) {
+            if (className.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    Set<String> classNames() {
+        return classNames;
+    }
+
+    Set<String> nameParts() {
+        return nameParts;
     }
 
     List<String> adviceClasses() {

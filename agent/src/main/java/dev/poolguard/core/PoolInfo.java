@@ -25,6 +25,7 @@ final class PoolInfo implements PoolMXBean {
 
     final LongAdder borrows = new LongAdder();
     final LongAdder pings = new LongAdder();
+    final LongAdder keepalives = new LongAdder();
     final LongAdder poolValidations = new LongAdder();
     final LongAdder deadFound = new LongAdder();
     final LongAdder evictedDead = new LongAdder();
@@ -81,6 +82,11 @@ final class PoolInfo implements PoolMXBean {
     @Override
     public long getPings() {
         return pings.sum();
+    }
+
+    @Override
+    public long getKeepalives() {
+        return keepalives.sum();
     }
 
     @Override

@@ -18,10 +18,16 @@ public interface PoolMXBean {
     /** Validations the agent ran itself at borrow. */
     long getPings();
 
+    /** Validations of idle connections by the agent's keepalive ({@code POOLGUARD_KEEPALIVE}). */
+    long getKeepalives();
+
     /** Validations the pool ran itself, bounded by the agent. */
     long getPoolValidations();
 
-    /** Connections found dead at borrow, by the agent's ping or by the pool's own validation ({@code preping.dead}). */
+    /**
+     * Connections found dead: at borrow by the agent's ping or the pool's own validation ({@code preping.dead}), or
+     * idle by the keepalive ({@code keepalive.dead}).
+     */
     long getDeadFound();
 
     /**

@@ -15,6 +15,7 @@ final class Settings {
     static long exhaustionDumpIntervalNanos = TimeUnit.SECONDS.toNanos(60);
     static volatile boolean jmx = true;
     static boolean stateReset = true;
+    static long keepaliveNanos;
 
     private Settings() {
     }
@@ -29,6 +30,7 @@ final class Settings {
         exhaustionDumpIntervalNanos = TimeUnit.MILLISECONDS.toNanos(c.exhaustionDumpIntervalMillis);
         jmx = c.jmx;
         stateReset = c.stateReset;
+        keepaliveNanos = TimeUnit.MILLISECONDS.toNanos(c.keepaliveMillis);
     }
 
     /**

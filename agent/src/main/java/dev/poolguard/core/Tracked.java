@@ -25,6 +25,8 @@ final class Tracked {
     final long lifetimeNanos;
     /** Opened by the application itself, outside any pool, and not (yet) seen in one. */
     volatile boolean bare;
+    /** The adapter whose pool opened this connection, when its advice fits that pool; null for a bare one. */
+    volatile PoolAdapter openedBy;
     /** The adapter whose pool last validated this connection, for naming it before its first borrow. */
     volatile PoolAdapter validatedBy;
 
@@ -47,6 +49,8 @@ final class Tracked {
 
     /** Borrow-time values of the session state the current lease changed; null while it changed nothing. */
     StateHygiene.BorrowState borrowState;
+    /** Set while the keepalive validates this (idle) connection. */
+    volatile boolean keepaliveRunning;
     /** Set when the agent restored the state at return, for a pool that caches it (DBCP2). */
     volatile boolean stateRestored;
 

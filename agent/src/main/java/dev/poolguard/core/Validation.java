@@ -52,6 +52,10 @@ final class Validation {
     static Tracked guard(PoolAdapter adapter, Object physical) {
         long now = System.nanoTime();
         Tracked t = Connections.track(physical, now);
+        if (t.keepaliveRunning) {
+            Keepalive.await(t);
+            now = System.nanoTime();
+        }
         t.validatedBy = adapter;
         BorrowContext borrow = BorrowContext.current();
         if (t.pool == null && borrow != null && borrow.pool != null) {

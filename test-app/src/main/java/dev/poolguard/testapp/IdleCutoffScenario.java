@@ -1,0 +1,39 @@
+package dev.poolguard.testapp;
+
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A middlebox drops TCP connections that stay idle longer than its timer (Docker swarm's ipvs after 900 s, here 2 s),
+ * silently: the pool's sockets stay open but are never answered again. The used pool then sits idle for 4 s, as an
+ * app does at night, and serves 10 requests, each with a 6 s deadline.
+ */
+final class IdleCutoffScenario {
+    private static final long CUTOFF_MS = 2000;
+    private static final long IDLE_MS = 4000;
+    private static final int REQUESTS = 10;
+    private static final long DEADLINE_MS = 6000;
+
+    private IdleCutoffScenario() {
+    }
+
+    static void run(String poolName, Target target, Stats stats) throws Exception {
+        try (BlackholeProxy proxy = BlackholeProxy.withIdleCutoff(target.host(), target.port(), CUTOFF_MS);
+             Pool pool = Pool.open(poolName, target.via(proxy.host(), proxy.port()))) {
+            Client client = new Client(pool, target, stats);
+            client.warmUp();
+            Thread.sleep(IDLE_MS);
+            for (int i = 1; i <= REQUESTS; i++) {
+                Stats request = new Stats();
+                Thread worker = Daemons.start("idle-cutoff-request-" + i, client.recordingInto(request)::request);
+                worker.join(DEADLINE_MS);
+                if (worker.isAlive()) {
+                    stats.borrowed(DEADLINE_MS);
+                    stats.failed(new TimeoutException("request " + i + " missed its " + DEADLINE_MS
+                            + " ms deadline; " + (REQUESTS - i) + " more not attempted"), REQUESTS - i + 1);
+                    return;
+                }
+                stats.add(request);
+            }
+        }
+    }
+}
