@@ -21,20 +21,28 @@ final class BlackholeScenario {
             client.warmUp();
             Thread.sleep(1000);
             proxy.blackholeExisting();
-            for (int i = 1; i <= REQUESTS; i++) {
-                // Recorded apart, so that an abandoned request that wakes up later cannot change the result.
-                Stats request = new Stats();
-                Thread worker = Daemons.start("blackhole-request-" + i, client.recordingInto(request)::request);
-                worker.join(DEADLINE_MS);
-                if (worker.isAlive()) {
-                    // A hung pool would hang every following request too: count them failed, don't wait for them.
-                    stats.borrowed(DEADLINE_MS);
-                    stats.failed(new TimeoutException("request " + i + " missed its " + DEADLINE_MS
-                            + " ms deadline; " + (REQUESTS - i) + " more not attempted"), REQUESTS - i + 1);
-                    return;
-                }
-                stats.add(request);
+            requestsWithDeadline(client, stats, "blackhole-request-", REQUESTS, DEADLINE_MS);
+        }
+    }
+
+    /**
+     * {@code requests} requests one after the other, each on its own thread with a deadline. A request that misses
+     * it is abandoned, and so are the rest: a hung pool would hang every following request too.
+     */
+    static void requestsWithDeadline(Client client, Stats stats, String threadPrefix, int requests, long deadlineMs)
+            throws InterruptedException {
+        for (int i = 1; i <= requests; i++) {
+            // Recorded apart, so that an abandoned request that wakes up later cannot change the result.
+            Stats request = new Stats();
+            Thread worker = Daemons.start(threadPrefix + i, client.recordingInto(request)::request);
+            worker.join(deadlineMs);
+            if (worker.isAlive()) {
+                stats.borrowed(deadlineMs);
+                stats.failed(new TimeoutException("request " + i + " missed its " + deadlineMs
+                        + " ms deadline; " + (requests - i) + " more not attempted"), requests - i + 1);
+                return;
             }
+            stats.add(request);
         }
     }
 }

@@ -1,7 +1,5 @@
 package dev.poolguard.testapp;
 
-import java.util.concurrent.TimeoutException;
-
 /**
  * A middlebox drops TCP connections that stay idle longer than its timer (Docker swarm's ipvs after 900 s, here 2 s),
  * silently: the pool's sockets stay open but are never answered again. The used pool then sits idle for 4 s, as an
@@ -22,18 +20,7 @@ final class IdleCutoffScenario {
             Client client = new Client(pool, target, stats);
             client.warmUp();
             Thread.sleep(IDLE_MS);
-            for (int i = 1; i <= REQUESTS; i++) {
-                Stats request = new Stats();
-                Thread worker = Daemons.start("idle-cutoff-request-" + i, client.recordingInto(request)::request);
-                worker.join(DEADLINE_MS);
-                if (worker.isAlive()) {
-                    stats.borrowed(DEADLINE_MS);
-                    stats.failed(new TimeoutException("request " + i + " missed its " + DEADLINE_MS
-                            + " ms deadline; " + (REQUESTS - i) + " more not attempted"), REQUESTS - i + 1);
-                    return;
-                }
-                stats.add(request);
-            }
+            BlackholeScenario.requestsWithDeadline(client, stats, "idle-cutoff-request-", REQUESTS, DEADLINE_MS);
         }
     }
 }
