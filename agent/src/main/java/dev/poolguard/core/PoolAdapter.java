@@ -57,6 +57,8 @@ public abstract class PoolAdapter {
     private final Set<String> nameParts = new LinkedHashSet<>();
     private final Compatibility compatibility = new Compatibility(this);
     private volatile int disabledHooks;
+    /** When a validation of a connection of one of this adapter's pools last went unanswered; 0 = never. */
+    private volatile long silentAt;
 
     /**
      * @param id          the name used in {@code POOLGUARD_POOLS} and in log lines
@@ -231,6 +233,16 @@ public abstract class PoolAdapter {
                 return !Connections.inPoolPackage(type.getName());
             }
         };
+    }
+
+    final void silent(long now) {
+        silentAt = now == 0 ? 1 : now;
+    }
+
+    /** As {@link PoolInfo#silentWithinTimeout}, for a connection whose pool is not known yet. */
+    final boolean silentWithinTimeout(long now) {
+        long at = silentAt;
+        return at != 0 && now - at < Settings.prepingTimeoutNanos;
     }
 
     final boolean off(Hook hook) {

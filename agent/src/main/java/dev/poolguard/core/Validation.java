@@ -70,7 +70,9 @@ final class Validation {
         if (suspect && borrow != null) {
             deadline = borrow.validationDeadline(now);
             presumedDead = "this borrow's ping time was spent on dead connections before it";
-        } else if (suspect && pool != null && pool.silentWithinTimeout(now)) {
+        } else if (suspect && (pool != null ? pool.silentWithinTimeout(now) : adapter.silentWithinTimeout(now))) {
+            // A connection no borrow has claimed yet (opened in advance) has no pool to ask: any pool of the same
+            // kind that just went silent stands in for it. At worst a healthy connection is closed and replaced.
             deadline = now;
             presumedDead = "another connection of this pool idle as long went silent just before";
         } else {

@@ -88,6 +88,7 @@ final class Watchdog implements Runnable {
                     PoolInfo pool = t.pool;
                     if (pool != null) {
                         pool.silent(now);
+                        pool.adapter.silent(now);
                     }
                     Validation.abortAsync(c);
                 }
