@@ -22,6 +22,7 @@ public final class Config {
         BOOL("true or false"),
         DURATION("a duration: 250ms, 30s, 15m, 1h, a bare number of ms, or 0 for off"),
         POOLS("all, or a comma list of adapters"),
+        STACK("auto, true or false"),
         LEVEL("one of debug, info, warn, error, off");
 
         final String form;
@@ -43,7 +44,7 @@ public final class Config {
         flag("preping.timeout", Kind.DURATION, "3s");
         flag("max.lifetime", Kind.DURATION, "30m");
         flag("hold.warn", Kind.DURATION, "60s");
-        flag("hold.stack", Kind.BOOL, "true");
+        flag("hold.stack", Kind.STACK, "auto");
         flag("exhaustion.dump.interval", Kind.DURATION, "60s");
         flag("keepalive", Kind.DURATION, "0");
         flag("state.reset", Kind.BOOL, "true");
@@ -64,7 +65,8 @@ public final class Config {
     public final long prepingTimeoutMillis;
     public final long maxLifetimeMillis;
     public final long holdWarnMillis;
-    public final boolean holdStack;
+    /** auto, true or false. */
+    public final String holdStack;
     public final long exhaustionDumpIntervalMillis;
     public final long keepaliveMillis;
     public final boolean stateReset;
@@ -83,7 +85,16 @@ public final class Config {
             String key = flag.getKey();
             String text = raw.get(key);
             String value = DEFAULTS.get(key);
-            if (text != null) {
+            if (text != null && !text.equals(text.trim()) && valid(flag.getValue(), text.trim(), adapterIds)) {
+                // Spaces around a value (a quoted env file, a YAML indent) are a slip, not a different intent.
+                problems.add("flag=" + sources.get(key + ".name") + " value='" + text + "' expected=\""
+                    + flag.getValue().form + ", without surrounding spaces\" using=" + text.trim());
+                text = text.trim();
+                value = text;
+                if (!text.equals(DEFAULTS.get(key))) {
+                    changed.add(key + "=" + text + "(" + sources.get(key) + ")");
+                }
+            } else if (text != null) {
                 if (valid(flag.getValue(), text, adapterIds)) {
                     value = text;
                     if (!text.equals(DEFAULTS.get(key))) {
@@ -105,7 +116,7 @@ public final class Config {
         this.prepingTimeoutMillis = Durations.parseMillis(values.get("preping.timeout"));
         this.maxLifetimeMillis = Durations.parseMillis(values.get("max.lifetime"));
         this.holdWarnMillis = Durations.parseMillis(values.get("hold.warn"));
-        this.holdStack = Boolean.parseBoolean(values.get("hold.stack"));
+        this.holdStack = values.get("hold.stack");
         this.exhaustionDumpIntervalMillis = Durations.parseMillis(values.get("exhaustion.dump.interval"));
         this.keepaliveMillis = Durations.parseMillis(values.get("keepalive"));
         this.stateReset = Boolean.parseBoolean(values.get("state.reset"));
@@ -113,6 +124,11 @@ public final class Config {
         this.logLevel = values.get("log.level");
         this.problems = Collections.unmodifiableList(problems);
         this.nonDefaults = Collections.unmodifiableList(changed);
+    }
+
+    /** The effective text of a flag, by its key ({@code hold.warn}). */
+    String value(String key) {
+        return values.get(key);
     }
 
     public boolean adapterEnabled(String id) {
@@ -179,7 +195,7 @@ public final class Config {
             if (eq > 0) {
                 last = piece.substring(0, eq);
                 out.put(last, piece.substring(eq + 1));
-            } else if (last != null && !piece.isEmpty()) {
+            } else if (last != null && eq < 0 && !piece.isEmpty()) {
                 out.put(last, out.get(last) + "," + piece);
             } else {
                 problems.add("flag=agent-argument value='" + piece + "' expected=\"key=value pairs separated by commas\" using=ignored");
@@ -192,6 +208,8 @@ public final class Config {
         switch (kind) {
             case BOOL:
                 return text.equals("true") || text.equals("false");
+            case STACK:
+                return text.equals("auto") || text.equals("true") || text.equals("false");
             case DURATION:
                 return Durations.parseMillis(text) >= 0;
             case LEVEL:

@@ -82,7 +82,7 @@ final class Connections {
             }
             t.lastGoodNanos = System.nanoTime();
         }
-        t.beginLease(now, Thread.currentThread(), Settings.holdStack ? new Throwable("borrowed") : null);
+        t.beginLease(now, Thread.currentThread(), Settings.captureSite() ? new Throwable("borrowed") : null);
         if (Settings.keepaliveNanos > 0) {
             // The lease is visible before the keepalive flag is read, and the keepalive sets its flag before it reads
             // the lease: one of the two sees the other, so a leased connection is never validated behind its back.
@@ -162,7 +162,7 @@ final class Connections {
         }
         if (bare) {
             t.pool = poolInfo(driver, driver);
-            t.beginLease(now, Thread.currentThread(), Settings.holdStack ? new Throwable("opened") : null);
+            t.beginLease(now, Thread.currentThread(), Settings.holdStack != Settings.STACK_NEVER ? new Throwable("opened") : null);
             t.pool.borrows.increment();
         }
         Watchdog.ensureStarted();

@@ -34,6 +34,7 @@ final class Exhaustion {
         long now = System.nanoTime();
         PoolInfo p = Connections.poolInfo(adapter, pool);
         p.exhausted.increment();
+        Settings.armSites(p.name + " ran out of connections");
         boolean dump = Settings.exhaustionDumpIntervalNanos > 0 && p.mayDump(now, Settings.exhaustionDumpIntervalNanos);
         if (!dump && !Jfr.enabled()) {
             return;

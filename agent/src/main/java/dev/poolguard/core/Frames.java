@@ -42,7 +42,7 @@ final class Frames {
     /** As {@link #site(StringBuilder, Throwable)}, also leaving out frames under {@code driverPackage}. */
     static void site(StringBuilder b, Throwable site, String driverPackage) {
         if (site == null) {
-            b.append("unknown (POOLGUARD_HOLD_STACK=false)");
+            b.append(Settings.noSite());
             return;
         }
         StackTraceElement[] frames = site.getStackTrace();

@@ -14,7 +14,7 @@ final class HoldLog {
             .append(" held=").append(Settings.millis(heldNanos)).append("ms");
         b.append(System.lineSeparator()).append("    borrowed at:");
         if (borrowSite == null) {
-            b.append(" (not captured: POOLGUARD_HOLD_STACK=false)");
+            b.append(' ').append(Settings.noSite());
         } else {
             Frames.append(b, borrowSite.getStackTrace(), null, MAX_FRAMES);
         }
@@ -30,6 +30,7 @@ final class HoldLog {
             pool.longHolds.increment();
         }
         Jfr.longHold(pool, holder, heldNanos, borrowSite);
+        Settings.armSites("a long hold in " + name(pool));
     }
 
     static void returned(PoolInfo pool, Thread holder, long heldNanos) {

@@ -182,5 +182,6 @@ final class StateHygiene {
             + " borrowed-at=\"" + where + "\" action=" + (restored
                 ? (autoCommitOff ? "rolled back and restored" : "restored") + " before the connection went back"
                 : Settings.stateReset ? "left to the pool, which resets it itself" : "none (POOLGUARD_STATE_RESET=false)"));
+        Settings.armSites("a leaked session state in " + pool.name);
     }
 }

@@ -32,7 +32,7 @@ class ConfigTest {
         assertEquals(3000, c.prepingTimeoutMillis);
         assertEquals(30 * 60_000, c.maxLifetimeMillis);
         assertEquals(60_000, c.holdWarnMillis);
-        assertTrue(c.holdStack);
+        assertEquals("auto", c.holdStack);
         assertEquals("info", c.logLevel);
         assertTrue(c.adapterEnabled("tomcat"));
         assertTrue(c.problems.isEmpty());

@@ -31,14 +31,14 @@ class FootprintTest {
     };
     private final Object pool = new Object();
     private boolean preping;
-    private boolean holdStack;
+    private int holdStack;
 
     @BeforeEach
     void quiet() {
         preping = Settings.preping;
         holdStack = Settings.holdStack;
         Settings.preping = false; // stand-in connections cannot answer a ping
-        Settings.holdStack = false;
+        Settings.holdStack = Settings.STACK_NEVER;
     }
 
     @AfterEach

@@ -10,11 +10,15 @@ import java.util.stream.Collectors;
 
 /** What the agent must achieve in each scenario, shared by every suite that runs the test app with the agent. */
 final class AgentExpectations {
-    /** The flags of the "with agent" runs: short fault timeouts, the pre-ping idle threshold left at 500ms. */
+    /**
+     * The flags of the "with agent" runs: short fault timeouts, the pre-ping idle threshold left at 500ms, borrow
+     * sites always captured (the default captures them only after the first long hold: DiagnosticsIT tests that).
+     */
     static final Map<String, String> FAULT_FLAGS = Map.of(
             "POOLGUARD_PREPING_TIMEOUT", "1s",
             "POOLGUARD_HOLD_WARN", "1s",
-            "POOLGUARD_MAX_LIFETIME", "2s");
+            "POOLGUARD_MAX_LIFETIME", "2s",
+            "POOLGUARD_HOLD_STACK", "true");
 
     static final long PING_TIMEOUT_MS = 1000;
     /** Time to open a replacement connection after the dead one is evicted. */

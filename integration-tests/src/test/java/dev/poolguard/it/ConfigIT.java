@@ -28,10 +28,22 @@ class ConfigIT {
     private static final Runs RUNS = new Runs();
 
     static AppOutput badValues() {
-        return RUNS.get("bad-values", () -> TestApp.named("ConfigIT-bad-values").withAgent()
+        // Every flag bad at once (BadInputTest covers each against every kind of bad value), an unknown name and a
+        // malformed agent argument: one line each, and the app runs on the defaults.
+        return RUNS.get("bad-values", () -> TestApp.named("ConfigIT-bad-values").withAgent("hold.warn")
+                .env("POOLGUARD_ENABLED", "yes")
+                .env("POOLGUARD_POOLS", "bonecp")
+                .env("POOLGUARD_PREPING", "maybe")
+                .env("POOLGUARD_PREPING_IDLE", "-1s")
                 .env("POOLGUARD_PREPING_TIMEOUT", "abc")
-                .env("POOLGUARD_HOLD_WARN", "-5s")
                 .env("POOLGUARD_MAX_LIFETIME", "10parsecs")
+                .env("POOLGUARD_HOLD_WARN", "-5s")
+                .env("POOLGUARD_HOLD_STACK", "sometimes")
+                .env("POOLGUARD_EXHAUSTION_DUMP_INTERVAL", "99999999999999999999")
+                .env("POOLGUARD_KEEPALIVE", "1.5s")
+                .env("POOLGUARD_STATE_RESET", "on")
+                .env("POOLGUARD_JMX", "2")
+                .env("POOLGUARD_LOG_LEVEL", "loud")
                 .env("POOLGUARD_PREPNG_IDLE", "1s")
                 .db(Db.POSTGRES).pools("tomcat").scenarios("stale").timeout(TIMEOUT).run());
     }
@@ -50,7 +62,10 @@ class ConfigIT {
     }
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource({"PREPING_TIMEOUT, abc", "HOLD_WARN, -5s", "MAX_LIFETIME, 10parsecs", "PREPNG_IDLE, 1s"})
+    @CsvSource({"ENABLED, yes", "POOLS, bonecp", "PREPING, maybe", "PREPING_IDLE, -1s", "PREPING_TIMEOUT, abc",
+        "MAX_LIFETIME, 10parsecs", "HOLD_WARN, -5s", "HOLD_STACK, sometimes",
+        "EXHAUSTION_DUMP_INTERVAL, 99999999999999999999", "KEEPALIVE, 1.5s", "STATE_RESET, on", "JMX, 2",
+        "LOG_LEVEL, loud", "PREPNG_IDLE, 1s", "AGENT_ARGUMENT, hold.warn"})
     void eachBadFlagIsReportedOnceWithItsValue(String flag, String value) {
         AppOutput out = badValues();
         List<AgentEvent> reports = out.events("config.invalid").stream()
@@ -64,8 +79,11 @@ class ConfigIT {
 
     @Test
     void onlyTheBadFlagsAreReported() {
-        assertEquals(4, badValues().events("config.invalid").size(), () -> badValues().events("config.invalid")
+        assertEquals(15, badValues().events("config.invalid").size(), () -> badValues().events("config.invalid")
                 .toString());
+        List<AgentEvent> started = badValues().events("agent.started");
+        assertEquals(1, started.size(), badValues()::toString);
+        assertEquals("defaults", started.get(0).field("settings"), started.get(0)::text);
     }
 
     @Test

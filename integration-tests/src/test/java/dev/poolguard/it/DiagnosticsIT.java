@@ -75,17 +75,39 @@ class DiagnosticsIT {
             }
         }
         assertEquals(MAX, holders.size(), dump::text);
+        // Default HOLD_STACK=auto: the run's first exhaustion arms borrow-site capture, so only the holders of that
+        // one dump (borrowed before it) have no site; every later lease has one.
+        boolean armedHere = !s.events(e -> e.type.equals("hold.stack")).isEmpty();
         long previous = Long.MAX_VALUE;
         for (Matcher h : holders) {
             assertTrue(h.group(2).startsWith("download-request-"), dump::text);
             long held = Long.parseLong(h.group(3));
             assertTrue(held >= WAIT_MS * 9 / 10 && held <= previous, () -> "held times longest first\n" + dump.text());
             previous = held;
-            assertTrue(h.group(4).startsWith("dev.poolguard.testapp.")
-                    && h.group(4).contains("ExhaustScenario.handleDownloadRequest"), dump::text);
+            if (armedHere) {
+                assertTrue(h.group(4).startsWith("not captured (POOLGUARD_HOLD_STACK=auto"), dump::text);
+            } else {
+                assertTrue(h.group(4).startsWith("dev.poolguard.testapp.")
+                        && h.group(4).contains("ExhaustScenario.handleDownloadRequest"), dump::text);
+            }
         }
         assertTrue(dump.frames("now:").stream().anyMatch(f -> f.contains("ExhaustScenario.streamDownload")),
                 dump::text);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dbs")
+    void borrowSitesAreCapturedFromTheFirstExhaustionOn(Db db) {
+        AppOutput out = run(db, true);
+        List<AgentEvent> armed = out.events("hold.stack");
+        assertEquals(1, armed.size(), out::toString);
+        assertTrue(armed.get(0).line.contains("capturing borrow sites from now on (POOLGUARD_HOLD_STACK=auto) after ")
+                && armed.get(0).line.endsWith(" ran out of connections"), armed.get(0)::text);
+        // It is the first pool's exhaustion that arms it: the first dump of the run, and no other, lacks the sites.
+        List<AgentEvent> dumps = out.events("pool.exhausted");
+        assertTrue(dumps.size() >= 2, out::toString);
+        assertTrue(dumps.get(0).text().contains("not captured (POOLGUARD_HOLD_STACK=auto"), dumps.get(0)::text);
+        dumps.subList(1, dumps.size()).forEach(d -> assertFalse(d.text().contains("not captured"), d::text));
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -40,7 +40,7 @@ class MetricsIT {
             Path recording = ItSettings.workDir().resolve("MetricsIT-" + db + ".jfr").toAbsolutePath();
             AppOutput out = RUNS.get(db.toString(), () -> TestApp.named("MetricsIT-" + db).db(db).withAgent()
                     .env(Map.of("POOLGUARD_HOLD_WARN", "1s", "POOLGUARD_MAX_LIFETIME", "2s",
-                            "POOLGUARD_PREPING_TIMEOUT", "1s"))
+                            "POOLGUARD_PREPING_TIMEOUT", "1s", "POOLGUARD_HOLD_STACK", "true"))
                     .jvmArg("-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true")
                     .pools("all").scenarios(SCENARIOS).args("--print-mbeans", MBEANS)
                     .timeout(Duration.ofMinutes(5)).run());

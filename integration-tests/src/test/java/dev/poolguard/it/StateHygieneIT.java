@@ -32,7 +32,8 @@ class StateHygieneIT {
         return RUNS.get(db + "/" + agent, () -> {
             TestApp app = TestApp.named("StateHygieneIT-" + db + (agent ? "-agent" : "-no-agent")).db(db)
                     .pools("all").scenarios("leak").args("--print-mbeans", "dev.poolguard:type=Pool,*");
-            return (agent ? app.withAgent() : app).run();
+            // Sites always captured: each leak below is recognised by its borrow site.
+            return (agent ? app.withAgent().env("POOLGUARD_HOLD_STACK", "true") : app).run();
         });
     }
 
@@ -97,7 +98,7 @@ class StateHygieneIT {
     @Test
     void turnedOffTheLeakIsStillReportedButLeftAsItIs() {
         AppOutput out = RUNS.get("off", () -> TestApp.named("StateHygieneIT-state-reset-off").db(Db.POSTGRES)
-                .withAgent().env("POOLGUARD_STATE_RESET", "false").pools("tomcat").scenarios("leak").run());
+                .withAgent().env("POOLGUARD_STATE_RESET", "false").env("POOLGUARD_HOLD_STACK", "true").pools("tomcat").scenarios("leak").run());
         AppOutput.Section s = out.section(Pool.TOMCAT, Scenario.LEAK);
         assertTrue(s.result().failed() > 0, s::describe);
         List<AgentEvent> leaks = s.events(e -> e.is("state.leaked", Pool.TOMCAT));
