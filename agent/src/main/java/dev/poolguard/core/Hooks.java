@@ -30,10 +30,16 @@ public final class Hooks {
      * dead, and the advice must evict it through the pool and borrow again
      */
     public static boolean borrowExit(String adapterId, Object context, Object pool, Object physical) {
-        if (context == null || physical == null) {
+        if (context == null) {
             return true;
         }
         PoolAdapter adapter = Agent.adapter(adapterId);
+        if (physical == null) {
+            // A lease always has a physical connection: a driver or wrapper whose unwrap answers null hides it.
+            fail(adapter, PoolAdapter.Hook.BORROW, new IllegalStateException("no physical connection behind the"
+                + " pool's lease (a wrapper's unwrap returned null)"));
+            return true;
+        }
         try {
             return Connections.checkOut(adapter, (BorrowContext) context, pool, physical);
         } catch (Throwable t) {

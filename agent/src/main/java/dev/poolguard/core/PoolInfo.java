@@ -135,6 +135,11 @@ final class PoolInfo implements PoolMXBean {
     }
 
     @Override
+    public int getTrackedConnections() {
+        return (int) gauge(Gauge.TRACKED);
+    }
+
+    @Override
     public long getOldestLeaseAgeMillis() {
         return gauge(Gauge.OLDEST_LEASE);
     }
@@ -144,7 +149,7 @@ final class PoolInfo implements PoolMXBean {
         return gauge(Gauge.OLDEST_CONNECTION);
     }
 
-    private enum Gauge { LEASES, OLDEST_LEASE, OLDEST_CONNECTION }
+    private enum Gauge { LEASES, TRACKED, OLDEST_LEASE, OLDEST_CONNECTION }
 
     private long gauge(Gauge gauge) {
         long now = System.nanoTime();
@@ -158,6 +163,9 @@ final class PoolInfo implements PoolMXBean {
                 case LEASES:
                     result[0] += leased ? 1 : 0;
                     break;
+                case TRACKED:
+                    result[0]++;
+                    break;
                 case OLDEST_LEASE:
                     result[0] = leased ? Math.max(result[0], now - t.leaseNanos()) : result[0];
                     break;
@@ -165,6 +173,6 @@ final class PoolInfo implements PoolMXBean {
                     result[0] = t.retired || Jdbc.isClosed(c) ? result[0] : Math.max(result[0], now - t.createdNanos);
             }
         });
-        return gauge == Gauge.LEASES ? result[0] : Settings.millis(result[0]);
+        return gauge == Gauge.LEASES || gauge == Gauge.TRACKED ? result[0] : Settings.millis(result[0]);
     }
 }

@@ -54,6 +54,13 @@ public interface PoolMXBean {
     /** Leases open now. */
     int getActiveLeases();
 
+    /**
+     * Physical connections of this pool the agent remembers: a connection is forgotten when it is closed, or when it
+     * is collected after the pool dropped it without closing it. At most the pool's open connections, give or take the
+     * ones closed since the watchdog last looked.
+     */
+    int getTrackedConnections();
+
     /** Age of the oldest open lease in milliseconds; 0 when none. */
     long getOldestLeaseAgeMillis();
 

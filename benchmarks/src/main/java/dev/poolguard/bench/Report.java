@@ -25,25 +25,29 @@ final class Report {
         this.smoke = smoke;
     }
 
-    void borrowCycle(Collection<RunResult> without, Collection<RunResult> with, Collection<RunResult> withoutStack) {
+    void borrowCycle(Collection<RunResult> without, Collection<RunResult> defaults, Collection<RunResult> never,
+                     Collection<RunResult> always) {
         Map<String, Statistics> base = byParams(without);
-        Map<String, Statistics> agent = byParams(with);
-        Map<String, Statistics> noStack = byParams(withoutStack);
+        Map<String, Statistics> auto = byParams(defaults);
+        Map<String, Statistics> noStack = byParams(never);
+        Map<String, Statistics> stack = byParams(always);
         tables.append("\n## Borrow and return (ns per cycle, median of iterations [min–max])\n\n")
-            .append("| pool | depth | without agent | with agent | added | of 1 µs budget | agent, HOLD_STACK=false"
-                + " | added | of 0.3 µs budget |\n|---|---|---|---|---|---|---|---|---|\n");
+            .append("| pool | depth | without agent | agent, defaults | added | of 1 µs budget | agent, HOLD_STACK=false"
+                + " | added | of 0.3 µs budget | agent, HOLD_STACK=true | added |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Statistics> e : base.entrySet()) {
             Statistics b = e.getValue();
-            Statistics a = agent.get(e.getKey());
+            Statistics a = auto.get(e.getKey());
             Statistics n = noStack.get(e.getKey());
+            Statistics t = stack.get(e.getKey());
             String[] key = e.getKey().split("/");
             double added = a.getPercentile(50) - b.getPercentile(50);
             double addedNoStack = n.getPercentile(50) - b.getPercentile(50);
+            double addedStack = t.getPercentile(50) - b.getPercentile(50);
             tables.append("| ").append(key[0]).append(" | ").append(key[1]).append(" | ").append(spread(b))
                 .append(" | ").append(spread(a)).append(" | ").append(fmt(added)).append(" | ")
                 .append(percent(added / BORROW_BUDGET_NS)).append(" | ").append(spread(n)).append(" | ")
                 .append(fmt(addedNoStack)).append(" | ").append(percent(addedNoStack / BORROW_NO_STACK_BUDGET_NS))
-                .append(" |\n");
+                .append(" | ").append(spread(t)).append(" | ").append(fmt(addedStack)).append(" |\n");
         }
     }
 

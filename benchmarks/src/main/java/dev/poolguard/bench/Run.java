@@ -57,11 +57,23 @@ public final class Run {
         Path work = Files.createTempDirectory("poolguard-bench-");
         try (EmbeddedDatabase db = EmbeddedDatabase.startPostgres(work)) {
             Run run = new Run(smoke, agent, testApp);
-            run.borrowCycle(db.jdbcUrl());
-            run.queryWorkload(db.jdbcUrl());
-            run.startup(db.jdbcUrl());
-            run.pingEconomy(db.jdbcUrl());
-            run.growth(db.jdbcUrl());
+            // --only borrow,query,startup,pings,growth: a part of the run, e.g. after a change that touches only it.
+            List<String> only = Arrays.asList(value(list, "--only", "borrow,query,startup,pings,growth").split(","));
+            if (only.contains("borrow")) {
+                run.borrowCycle(db.jdbcUrl());
+            }
+            if (only.contains("query")) {
+                run.queryWorkload(db.jdbcUrl());
+            }
+            if (only.contains("startup")) {
+                run.startup(db.jdbcUrl());
+            }
+            if (only.contains("pings")) {
+                run.pingEconomy(db.jdbcUrl());
+            }
+            if (only.contains("growth")) {
+                run.growth(db.jdbcUrl());
+            }
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, run.report.markdown(machine()));
             System.out.println(run.report.markdown(machine()));
@@ -71,24 +83,37 @@ public final class Run {
         }
     }
 
+    /**
+     * Without the agent; with it at its defaults (HOLD_STACK=auto, nothing armed: the app shows no long hold); with
+     * HOLD_STACK=false; with HOLD_STACK=true (what auto costs once armed).
+     */
     private void borrowCycle(String url) throws RunnerException {
-        ChainedOptionsBuilder base = jmh(BorrowCycle.class, url);
-        if (smoke) {
-            base.param("depth", "10");
-        }
-        Collection<RunResult> without = new Runner(base.build()).run();
-        Collection<RunResult> with = new Runner(jmh(BorrowCycle.class, url, "-javaagent:" + agent)
-            .param("depth", smoke ? new String[] {"10"} : new String[] {"10", "100"}).build()).run();
-        Collection<RunResult> withoutStack = new Runner(jmh(BorrowCycle.class, url, "-javaagent:" + agent,
-            "-Dpoolguard.hold.stack=false").param("depth", smoke ? new String[] {"10"} : new String[] {"10", "100"})
-            .build()).run();
-        report.borrowCycle(without, with, withoutStack);
+        String[] depths = smoke ? new String[] {"10"} : new String[] {"10", "100"};
+        Collection<RunResult> without = new Runner(jmh(BorrowCycle.class, url).param("depth", depths).build()).run();
+        Collection<RunResult> defaults = new Runner(jmh(BorrowCycle.class, url, "-javaagent:" + agent)
+            .param("depth", depths).build()).run();
+        Collection<RunResult> never = new Runner(jmh(BorrowCycle.class, url, "-javaagent:" + agent,
+            "-Dpoolguard.hold.stack=false").param("depth", depths).build()).run();
+        Collection<RunResult> always = new Runner(jmh(BorrowCycle.class, url, "-javaagent:" + agent,
+            "-Dpoolguard.hold.stack=true").param("depth", depths).build()).run();
+        report.borrowCycle(without, defaults, never, always);
     }
 
+    /**
+     * 8 threads on 2 cores against a server on the same cores take 10–15 s to reach a steady rate (JIT of the
+     * driver and the pool, with and without the agent alike): a long warm-up, so that the ratio compares steady
+     * states rather than two warm-up curves.
+     */
     private void queryWorkload(String url) throws RunnerException {
-        Collection<RunResult> without = new Runner(jmh(QueryWorkload.class, url).build()).run();
-        Collection<RunResult> with = new Runner(jmh(QueryWorkload.class, url, "-javaagent:" + agent).build()).run();
+        Collection<RunResult> without = new Runner(steady(jmh(QueryWorkload.class, url)).build()).run();
+        Collection<RunResult> with = new Runner(steady(jmh(QueryWorkload.class, url, "-javaagent:" + agent)).build())
+            .run();
         report.queryWorkload(without, with);
+    }
+
+    private ChainedOptionsBuilder steady(ChainedOptionsBuilder b) {
+        return smoke ? b : b.forks(1).warmupIterations(8).warmupTime(TimeValue.seconds(2))
+            .measurementIterations(6).measurementTime(TimeValue.seconds(2));
     }
 
     /** Paired runs of the test app building one pool and answering one request, alternating which goes first. */

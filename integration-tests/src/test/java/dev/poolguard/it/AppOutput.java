@@ -40,6 +40,11 @@ final class AppOutput {
         final Map<String, Map<String, String>> mbeans = new LinkedHashMap<>();
         private Result result;
         private Detail detail;
+        /** The app's own lines between SCENARIO and RESULT (not the agent's). */
+        final List<String> lines = new ArrayList<>();
+        /** The restart scenario's request while the server was down ({@code DOWN} line), if any. */
+        Result down;
+        Detail downDetail;
 
         Section(Pool pool, Scenario scenario, String db) {
             this.pool = pool;
@@ -59,6 +64,17 @@ final class AppOutput {
                 fail("no DETAIL line for " + this);
             }
             return detail;
+        }
+
+        /** {@code key=value} from the first of this section's lines that starts with {@code prefix}; null if none. */
+        String field(String prefix, String key) {
+            for (String line : lines) {
+                if (line.startsWith(prefix)) {
+                    Matcher m = Pattern.compile("(?:^| )" + Pattern.quote(key) + "=(\\S+)").matcher(line);
+                    return m.find() ? m.group(1) : null;
+                }
+            }
+            return null;
         }
 
         boolean hasResult() {
@@ -119,6 +135,19 @@ final class AppOutput {
                     attributes.put(pair.substring(0, eq), pair.substring(eq + 1));
                 }
                 ended.mbeans.put(mbean.group(1), attributes);
+                continue;
+            }
+            if (open != null && !MARKER.matcher(line).matches()) {
+                open.lines.add(line);
+            }
+            if (line.startsWith("DOWN ") && open != null) {
+                Matcher r = RESULT.matcher(line);
+                Matcher d = DETAIL.matcher(line);
+                if (r.find() && d.find()) {
+                    open.down = new Result(Integer.parseInt(r.group(1)), Integer.parseInt(r.group(2)),
+                            Long.parseLong(r.group(3)));
+                    open.downDetail = new Detail(Integer.parseInt(d.group(1)), d.group(2), d.group(3).trim());
+                }
                 continue;
             }
             Matcher m = MARKER.matcher(line);

@@ -33,7 +33,7 @@ class AttachIT {
         });
     }
 
-    private static void attach(ProcessHandle app) {
+    static void attach(ProcessHandle app) {
         try {
             Thread.sleep(AFTER_POOL_BUILT_MS);
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");

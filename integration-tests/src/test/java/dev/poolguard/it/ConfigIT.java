@@ -54,6 +54,14 @@ class ConfigIT {
                 .db(Db.POSTGRES).pools("tomcat").scenarios("stale,hold").timeout(TIMEOUT).run());
     }
 
+    /** The agent three times: two -javaagent options, then an attach to the running app. */
+    static AppOutput thrice() {
+        return RUNS.get("thrice", () -> TestApp.named("ConfigIT-thrice").withAgent().env(FAULT_FLAGS)
+                .jvmArg("-javaagent:" + ItSettings.agentJar())
+                .db(Db.POSTGRES).pools("tomcat").scenarios("stale").timeout(TIMEOUT)
+                .run("SCENARIO pool=tomcat", AttachIT::attach));
+    }
+
     static AppOutput precedence() {
         return RUNS.get("precedence", () -> TestApp.named("ConfigIT-precedence").withAgent("hold.warn=1s")
                 .env("POOLGUARD_HOLD_WARN", "10m").systemProperty("poolguard.hold.warn", "5m")
@@ -89,6 +97,18 @@ class ConfigIT {
     @Test
     void badFlagsFallBackToDefaultsAndTheAppKeepsWorking() {
         AgentExpectations.assertNoRequestFailed(badValues(), Pool.TOMCAT, Scenario.STALE);
+    }
+
+    @Test
+    void anAgentAttachedAgainInstallsOnceAndSaysSo() {
+        AppOutput out = thrice();
+        assertEquals(1, out.events("agent.started").size(), () -> out.agentLines().toString());
+        List<AgentEvent> duplicates = out.events("agent.duplicate");
+        assertEquals(2, duplicates.size(), () -> out.agentLines().toString());
+        duplicates.forEach(d -> assertTrue(d.line.contains("action=ignored, already installed"), d::text));
+        // Installed once: each killed session is evicted once, by one copy, and every request succeeds.
+        AgentExpectations.assertAgentHandled(out, Pool.TOMCAT, Scenario.STALE);
+        AgentExpectations.assertNoHookFailed(out);
     }
 
     @Test

@@ -53,6 +53,14 @@ enum Db {
         return m.find() ? URLDecoder.decode(m.group(1), StandardCharsets.UTF_8) : "";
     }
 
+    /** Stops the shared server, keeps it down for {@code downMillis}, starts it again on the same port. */
+    void restart(long downMillis) {
+        long started = System.nanoTime();
+        server().restart(downMillis);
+        System.out.printf("[it] %s restarted (down %d ms) in %d ms%n", label, downMillis,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
     private EmbeddedDatabase server() {
         synchronized (STARTED) {
             if (FAILED.containsKey(this)) {

@@ -24,7 +24,17 @@ enum Scenario {
      *  read-only; next-request-1..5 each fail if their session differs from a fresh one or sees that row. */
     LEAK("leak"),
     /** A proxy black-holes connections idle 2 s; the used pool idles 4 s, then 10 requests with a 6 s deadline each. */
-    IDLE_CUTOFF("idle-cutoff");
+    IDLE_CUTOFF("idle-cutoff"),
+    /** The server's own idle timer (1 s, set per connection in the URL) ends the pool's sessions; 2 s idle, then 20
+     *  requests with a 6 s deadline each. */
+    SERVER_IDLE("server-idle"),
+    /** A proxy resets (TCP RST) every connection it carries; then 20 requests with a 6 s deadline each. */
+    RESET("reset"),
+    /** The server is stopped, kept down 2 s and started again on the same port (FaultMatrixIT does it on the
+     *  app's "FAULT restart" line); one request while it is down (DOWN line), 20 once it is back. */
+    RESTART("restart"),
+    /** 64 threads on a pool of 8 for --soak-seconds, idle sessions killed every ~500 ms (SoakIT). */
+    SOAK("soak");
 
     /** The field failures, each run with and without the agent in the scenario matrix. */
     static final List<Scenario> FAULTS = List.of(STALE, BLACKHOLE, RECYCLE, HOLD);

@@ -38,6 +38,8 @@ final class TestApp {
     private final List<String> appArgs = new ArrayList<>();
     private String secret = "";
     private Duration timeout = Duration.ofMinutes(2);
+    /** Called, in this JVM, for every line of the app's output that starts with the key. */
+    private final Map<String, Consumer<String>> onLines = new LinkedHashMap<>();
 
     private TestApp(String name) {
         this.name = name;
@@ -136,6 +138,12 @@ final class TestApp {
         return this;
     }
 
+    /** While the app runs, calls {@code action} for each line starting with {@code prefix} (the app goes on). */
+    TestApp onEveryLine(String prefix, Consumer<String> action) {
+        onLines.put(prefix, action);
+        return this;
+    }
+
     AppOutput run() {
         return run(null, null);
     }
@@ -166,6 +174,9 @@ final class TestApp {
                 onMarker.accept(process.toHandle());
             }
             long left = timeout.toMillis() - (System.nanoTime() - started) / 1_000_000;
+            if (!onLines.isEmpty()) {
+                left = watchLines(log, process, left);
+            }
             if (!process.waitFor(Math.max(0, left), TimeUnit.MILLISECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -183,6 +194,26 @@ final class TestApp {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(name + ": interrupted", e);
         }
+    }
+
+    /** Dispatches new lines to {@link #onLines} until the app exits or {@code leftMs} run out; returns what is left. */
+    private long watchLines(Path log, Process process, long leftMs) throws IOException, InterruptedException {
+        long end = System.nanoTime() + leftMs * 1_000_000;
+        int seen = 0;
+        boolean alive = true;
+        while (alive && System.nanoTime() - end < 0) {
+            alive = !process.waitFor(50, TimeUnit.MILLISECONDS);
+            List<String> lines = readLines(log);
+            for (; seen < lines.size(); seen++) {
+                String line = lines.get(seen);
+                onLines.forEach((prefix, action) -> {
+                    if (line.startsWith(prefix)) {
+                        action.accept(line);
+                    }
+                });
+            }
+        }
+        return Math.max(0, (end - System.nanoTime()) / 1_000_000);
     }
 
     private void awaitLine(Path log, String marker, Process process, long started)

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP proxy on 127.0.0.1 that can turn into a black hole for the connections it already carries: it goes on
+ * A TCP proxy on 127.0.0.1 that can turn into a black hole for the connections it already carries (or reset them): it goes on
  * reading and discarding bytes in both directions, but forwards nothing and closes nothing, so neither the client nor
  * the server ever hears of it. New connections are forwarded normally. With an idle cut-off it does that by itself to
  * each connection that carried no byte for that long, as a stateful firewall or Docker swarm's ipvs does.
@@ -67,6 +67,12 @@ final class BlackholeProxy implements AutoCloseable {
 
     void blackholeExisting() {
         links.forEach(link -> link.blackholed = true);
+    }
+
+    /** Resets every connection it carries, both ways (TCP RST, as a restarted firewall or load balancer sends). */
+    void resetExisting() {
+        links.forEach(Link::reset);
+        links.clear();
     }
 
     @Override
@@ -144,6 +150,17 @@ final class BlackholeProxy implements AutoCloseable {
         void close() {
             closeQuietly(client);
             closeQuietly(upstream);
+        }
+
+        void reset() {
+            for (Socket socket : new Socket[] {client, upstream}) {
+                try {
+                    socket.setSoLinger(true, 0); // close with RST instead of FIN
+                } catch (IOException ignored) {
+                    // already closed: nothing to reset
+                }
+                closeQuietly(socket);
+            }
         }
     }
 }

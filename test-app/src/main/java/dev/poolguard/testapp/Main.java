@@ -42,12 +42,18 @@ public final class Main {
     private static void run(Options options) throws Exception {
         Pool.validateOnBorrow(options.validateOnBorrow());
         StaleScenario.idleBeforeKill(options.idleBeforeKillMs());
+        SoakScenario.seconds(options.soakSeconds());
+        if (options.faultyDriver() != null) {
+            FaultyDriver.use(options.faultyDriver());
+        }
         if (options.db().startsWith("jdbc:")) {
             runAll(options, Target.parse(options.db()));
             return;
         }
         Path workDir = Files.createTempDirectory("poolguard-test-app-");
         try (EmbeddedDatabase db = start(options.db(), workDir)) {
+            // The app runs this server, so it is the one that restarts it when the restart scenario asks.
+            RestartScenario.restartWith(() -> db.restart(RestartScenario.DOWN_MS));
             runAll(options, Target.parse(db.jdbcUrl()));
         } finally {
             deleteRecursively(workDir);
@@ -81,7 +87,7 @@ public final class Main {
         }
     }
 
-    private static void print(String line) {
+    static void print(String line) {
         System.out.println(line);
         System.out.flush();
     }

@@ -6,17 +6,20 @@ import java.util.List;
 
 /** The command line. Demos and integration tests script it, so its shape must not drift. */
 record Options(List<String> pools, String db, List<String> scenarios, boolean isolated, boolean validateOnBorrow,
-               String mbeans, long idleBeforeKillMs) {
+               String mbeans, long idleBeforeKillMs, long soakSeconds, String faultyDriver) {
 
     static final String USAGE = String.join("\n",
             "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
             "  --pool hikari,dbcp2,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all)",
             "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
-            "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,idle-cutoff,startup|all  (default all)",
+            "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,idle-cutoff,server-idle,reset,restart,",
+            "             startup,soak|all  (default all: every one but soak)",
             "  --isolated  load pools and drivers in a class loader that cannot see the system class path",
             "  --validate-on-borrow  turn on each pool's own validation of the connections it hands out",
             "  --print-mbeans <pattern>  after each scenario, print the platform MBeans matching this ObjectName pattern",
-            "  --idle-before-kill <ms>  stale: how long the used pool sits idle before its sessions are killed (1000)");
+            "  --idle-before-kill <ms>  stale: how long the used pool sits idle before its sessions are killed (1000)",
+            "  --soak-seconds <s>  soak: how long each pool is stressed (60)",
+            "  --faulty-driver isvalid-throws|unwrap-null|unwrap-throws  wrap the real driver in one that misbehaves");
 
     static final String EMBEDDED_POSTGRES = "embedded-postgres";
     static final String EMBEDDED_MARIADB = "embedded-mariadb";
@@ -25,24 +28,30 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
     static Options parse(String[] args) {
         List<String> pools = Pool.NAMES;
         String db = EMBEDDED_POSTGRES;
-        List<String> scenarios = Scenario.NAMES;
+        List<String> scenarios = Scenario.ALL;
         boolean isolated = false;
         boolean validateOnBorrow = false;
         String mbeans = null;
         long idleBeforeKillMs = StaleScenario.DEFAULT_IDLE_MS;
+        long soakSeconds = SoakScenario.DEFAULT_SECONDS;
+        String faultyDriver = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--isolated" -> isolated = true;
                 case "--validate-on-borrow" -> validateOnBorrow = true;
-                case "--pool" -> pools = list("pool", value(args, ++i), Pool.NAMES);
-                case "--scenario" -> scenarios = list("scenario", value(args, ++i), Scenario.NAMES);
+                case "--pool" -> pools = list("pool", value(args, ++i), Pool.NAMES, Pool.NAMES);
+                case "--scenario" -> scenarios = list("scenario", value(args, ++i), Scenario.NAMES, Scenario.ALL);
                 case "--db" -> db = database(value(args, ++i));
                 case "--print-mbeans" -> mbeans = value(args, ++i);
                 case "--idle-before-kill" -> idleBeforeKillMs = millis(value(args, ++i));
+                case "--soak-seconds" -> soakSeconds = millis(value(args, ++i));
+                case "--faulty-driver" -> faultyDriver = list("faulty driver mode", value(args, ++i),
+                        FaultyDriver.MODES, FaultyDriver.MODES).get(0);
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]);
             }
         }
-        return new Options(pools, db, scenarios, isolated, validateOnBorrow, mbeans, idleBeforeKillMs);
+        return new Options(pools, db, scenarios, isolated, validateOnBorrow, mbeans, idleBeforeKillMs, soakSeconds,
+                faultyDriver);
     }
 
     /** The arguments to hand to the copy of the app that runs in the isolated class loader. */
@@ -61,13 +70,13 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a number of milliseconds: " + value);
+            throw new IllegalArgumentException("not a number: " + value);
         }
     }
 
-    private static List<String> list(String what, String value, List<String> known) {
+    private static List<String> list(String what, String value, List<String> known, List<String> all) {
         if (value.equals("all")) {
-            return known;
+            return all;
         }
         List<String> chosen = new ArrayList<>();
         for (String name : value.split(",")) {

@@ -39,6 +39,13 @@ public final class Pool implements AutoCloseable {
         Connection get() throws SQLException;
     }
 
+    /** The pool's own count of leased and of open connections, as its API reports them. */
+    private interface Accounting {
+        String get() throws SQLException;
+    }
+
+    private static final Accounting NO_POOL = () -> "active=n/a total=n/a";
+
     /**
      * Set by {@code --validate-on-borrow}: each pool is configured, as many apps do, to validate a connection
      * itself when it hands it out (HikariCP and DBCP2 already do by default).
@@ -48,11 +55,26 @@ public final class Pool implements AutoCloseable {
     private final String name;
     private final Borrow borrow;
     private final AutoCloseable closer;
+    private final Accounting accounting;
 
-    private Pool(String name, Borrow borrow, AutoCloseable closer) {
+    private Pool(String name, Borrow borrow, AutoCloseable closer, Accounting accounting) {
         this.name = name;
         this.borrow = borrow;
         this.closer = closer;
+        this.accounting = accounting;
+    }
+
+    private static String counts(int active, int total) {
+        return "active=" + active + " total=" + total;
+    }
+
+    /** {@code active=<leased> total=<open>} by the pool's own API. */
+    String accounting() {
+        try {
+            return accounting.get();
+        } catch (SQLException | RuntimeException e) {
+            return "active=unknown total=unknown error=" + e;
+        }
     }
 
     static void validateOnBorrow(boolean on) {
@@ -79,31 +101,33 @@ public final class Pool implements AutoCloseable {
         switch (name) {
             case "hikari": {
                 HikariDataSource ds = new HikariDataSource();
-                ds.setJdbcUrl(target.url());
+                ds.setJdbcUrl(FaultyDriver.wrap(target.url()));
                 ds.setUsername(target.user());
                 ds.setPassword(target.password());
                 if (bounds != null) {
                     ds.setMaximumPoolSize(bounds.max());
                     ds.setConnectionTimeout(bounds.waitMs());
                 }
-                return new Pool(name, ds::getConnection, ds);
+                return new Pool(name, ds::getConnection, ds, () -> counts(
+                        ds.getHikariPoolMXBean().getActiveConnections(), ds.getHikariPoolMXBean().getTotalConnections()));
             }
             case "dbcp2": {
                 BasicDataSource ds = new BasicDataSource();
-                ds.setUrl(target.url());
-                ds.setDriverClassName(target.driverClass());
+                ds.setUrl(FaultyDriver.wrap(target.url()));
+                ds.setDriverClassName(FaultyDriver.driverClass(target.driverClass()));
                 ds.setUsername(target.user());
                 ds.setPassword(target.password());
                 if (bounds != null) {
                     ds.setMaxTotal(bounds.max());
                     ds.setMaxWaitMillis(bounds.waitMs()); // the name 2.9 knows too
                 }
-                return new Pool(name, ds::getConnection, ds);
+                return new Pool(name, ds::getConnection, ds, () -> counts(
+                        ds.getNumActive(), ds.getNumActive() + ds.getNumIdle()));
             }
             case "tomcat": {
                 PoolProperties properties = new PoolProperties();
-                properties.setUrl(target.url());
-                properties.setDriverClassName(target.driverClass());
+                properties.setUrl(FaultyDriver.wrap(target.url()));
+                properties.setDriverClassName(FaultyDriver.driverClass(target.driverClass()));
                 properties.setUsername(target.user());
                 properties.setPassword(target.password());
                 if (bounds != null) {
@@ -118,11 +142,11 @@ public final class Pool implements AutoCloseable {
                     properties.setValidationQuery("SELECT 1");
                 }
                 DataSource ds = new DataSource(properties);
-                return new Pool(name, ds::getConnection, ds::close);
+                return new Pool(name, ds::getConnection, ds::close, () -> counts(ds.getActive(), ds.getSize()));
             }
             case "c3p0": {
                 ComboPooledDataSource ds = new ComboPooledDataSource();
-                ds.setJdbcUrl(target.url());
+                ds.setJdbcUrl(FaultyDriver.wrap(target.url()));
                 ds.setUser(target.user());
                 ds.setPassword(target.password());
                 ds.setTestConnectionOnCheckout(validateOnBorrow);
@@ -132,27 +156,34 @@ public final class Pool implements AutoCloseable {
                     ds.setMaxPoolSize(bounds.max());
                     ds.setCheckoutTimeout(bounds.waitMs());
                 }
-                return new Pool(name, ds::getConnection, ds::close);
+                return new Pool(name, ds::getConnection, ds::close, () -> counts(
+                        ds.getNumBusyConnectionsDefaultUser(), ds.getNumConnectionsDefaultUser()));
             }
             case "druid": {
                 DruidDataSource ds = new DruidDataSource();
-                ds.setUrl(target.url());
+                ds.setUrl(FaultyDriver.wrap(target.url()));
                 ds.setUsername(target.user());
                 ds.setPassword(target.password());
                 ds.setTestOnBorrow(validateOnBorrow);
+                if (FaultyDriver.active()) {
+                    ds.setDriverClassName(FaultyDriver.driverClass(target.driverClass())); // Druid knows URL prefixes
+                }
                 if (bounds != null) {
                     ds.setMaxActive(bounds.max());
                     ds.setMaxWait(bounds.waitMs());
                 }
-                return new Pool(name, ds::getConnection, ds::close);
+                return new Pool(name, ds::getConnection, ds::close, () -> counts(
+                        ds.getActiveCount(), ds.getActiveCount() + ds.getPoolingCount()));
             }
             case "agroal": {
                 AgroalDataSource ds = agroal(target, bounds);
-                return new Pool(name, ds::getConnection, ds::close);
+                return new Pool(name, ds::getConnection, ds::close, () -> counts(
+                        (int) ds.getMetrics().activeCount(), (int) ds.getMetrics().activeCount()
+                                + (int) ds.getMetrics().availableCount()));
             }
             case "vibur": {
                 ViburDBCPDataSource ds = new ViburDBCPDataSource();
-                ds.setJdbcUrl(target.url());
+                ds.setJdbcUrl(FaultyDriver.wrap(target.url()));
                 ds.setUsername(target.user()); // Vibur needs both, even when the URL has them
                 ds.setPassword(Objects.toString(target.password(), ""));
                 if (validateOnBorrow) {
@@ -164,15 +195,18 @@ public final class Pool implements AutoCloseable {
                     ds.setConnectionTimeoutInMs(bounds.waitMs());
                 }
                 ds.start(); // Vibur's one mandatory step
-                return new Pool(name, ds::getConnection, ds::close);
+                return new Pool(name, ds::getConnection, ds::close, () -> counts(
+                        ds.getPool().taken(), ds.getPool().taken() + ds.getPool().remainingCreated()));
             }
             case "ucp": {
                 PoolDataSource ds = ucp(target, bounds);
-                return new Pool(name, ds::getConnection, () -> destroyUcpPool(ds));
+                return new Pool(name, ds::getConnection, () -> destroyUcpPool(ds), () -> counts(
+                        ds.getBorrowedConnectionsCount(), ds.getBorrowedConnectionsCount()
+                                + ds.getAvailableConnectionsCount()));
             }
             case "driver": // no pool: a new physical connection for every request
-                return new Pool(name, () -> DriverManager.getConnection(target.url(), target.user(),
-                        target.password()), () -> { });
+                return new Pool(name, () -> DriverManager.getConnection(FaultyDriver.wrap(target.url()),
+                        target.user(), target.password()), () -> { }, NO_POOL);
             default:
                 throw new IllegalArgumentException("unknown pool: " + name);
         }
@@ -181,7 +215,9 @@ public final class Pool implements AutoCloseable {
     /** Agroal has no default maximum pool size, so an app always sets one; 10 is the other pools' usual default. */
     private static AgroalDataSource agroal(Target target, Bounds bounds) {
         try {
+            // Agroal counts nothing without metrics; an app that sizes its pool watches it too.
             return AgroalDataSource.from(new AgroalDataSourceConfigurationSupplier()
+                    .metricsEnabled(bounds != null)
                     .connectionPoolConfiguration(pool -> pool
                             .maxSize(bounds == null ? 10 : bounds.max())
                             .acquisitionTimeout(Duration.ofMillis(bounds == null ? 0 : bounds.waitMs()))
@@ -191,7 +227,7 @@ public final class Pool implements AutoCloseable {
                             // Agroal 2.x has no validateOnBorrow; validating whatever was idle 1 ms works in both
                             .idleValidationTimeout(Duration.ofMillis(validateOnBorrow ? 1 : 0))
                             .connectionFactoryConfiguration(factory -> factory
-                                    .jdbcUrl(target.url())
+                                    .jdbcUrl(FaultyDriver.wrap(target.url()))
                                     .principal(new NamePrincipal(target.user()))
                                     .credential(new SimplePassword(Objects.toString(target.password(), ""))))));
         } catch (SQLException e) {
@@ -202,8 +238,9 @@ public final class Pool implements AutoCloseable {
     private static PoolDataSource ucp(Target target, Bounds bounds) {
         try {
             PoolDataSource ds = PoolDataSourceFactory.getPoolDataSource();
-            ds.setConnectionFactoryClassName(target.driverClass()); // UCP's one mandatory setting
-            ds.setURL(target.url());
+            // UCP's one mandatory setting
+            ds.setConnectionFactoryClassName(FaultyDriver.driverClass(target.driverClass()));
+            ds.setURL(FaultyDriver.wrap(target.url()));
             ds.setUser(target.user());
             ds.setPassword(target.password());
             ds.setValidateConnectionOnBorrow(validateOnBorrow);

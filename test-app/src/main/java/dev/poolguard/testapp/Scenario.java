@@ -13,6 +13,8 @@ interface Scenario {
 
     Map<String, Scenario> BY_NAME = scenarios();
     List<String> NAMES = List.copyOf(BY_NAME.keySet());
+    /** What "all" (and no --scenario) runs: every scenario but the minute-long stress test. */
+    List<String> ALL = NAMES.stream().filter(n -> !n.equals("soak")).toList();
 
     void run(String pool, Target target, Stats stats) throws Exception;
 
@@ -27,6 +29,10 @@ interface Scenario {
         scenarios.put("background", BackgroundScenario::run);
         scenarios.put("leak", LeakScenario::run);
         scenarios.put("idle-cutoff", IdleCutoffScenario::run);
+        scenarios.put("server-idle", ServerIdleScenario::run);
+        scenarios.put("reset", ResetScenario::run);
+        scenarios.put("restart", RestartScenario::run);
+        scenarios.put("soak", SoakScenario::run);
         scenarios.put("startup", StartupScenario::run);
         return scenarios;
     }

@@ -14,6 +14,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real database server started from jars on the class path (no installation, works as root), listening on
@@ -30,16 +35,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
         void stop() throws Exception;
     }
 
+    /** Stops the server, waits, and starts it again on the same port with the same data. */
+    private interface Restarter {
+        void restart(long downMillis) throws Exception;
+    }
+
     private final String kind;
     private final int port;
     private final String jdbcUrl;
     private final Stopper stopper;
+    private final Restarter restarter;
 
-    private EmbeddedDatabase(String kind, int port, String jdbcUrl, Stopper stopper) {
+    private EmbeddedDatabase(String kind, int port, String jdbcUrl, Stopper stopper, Restarter restarter) {
         this.kind = kind;
         this.port = port;
         this.jdbcUrl = jdbcUrl;
         this.stopper = stopper;
+        this.restarter = restarter;
     }
 
     /**
@@ -66,7 +78,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
         }
         String url = "jdbc:postgresql://" + HOST + ":" + postgres.getPort() + "/postgres?user=" + PG_USER
                 + "&password=" + PG_PASSWORD;
-        return new EmbeddedDatabase("postgres", postgres.getPort(), url, postgres::close);
+        return new EmbeddedDatabase("postgres", postgres.getPort(), url, postgres::close,
+                down -> restartPostgres(dataDir, down));
     }
 
     /**
@@ -120,7 +133,69 @@ public final class EmbeddedDatabase implements AutoCloseable {
             throw new IllegalStateException("could not create database " + MARIADB_DATABASE, e);
         }
         String url = "jdbc:mariadb://" + HOST + ":" + port + "/" + MARIADB_DATABASE + "?user=root";
-        return new EmbeddedDatabase("mariadb", port, url, db::stop);
+        return new EmbeddedDatabase("mariadb", port, url, db::stop, down -> {
+            db.stop();
+            Thread.sleep(down);
+            db.start();
+        });
+    }
+
+    /**
+     * zonky cannot restart its server, but the server's own pg_ctl can: stop it (fast: sessions are ended, as in a
+     * real restart), and start it again with the command line it was started with, which PostgreSQL keeps in
+     * {@code postmaster.opts}. zonky's close() later stops it by its data directory, so it does not notice.
+     */
+    private static void restartPostgres(Path dataDir, long downMillis) throws IOException, InterruptedException {
+        List<String> opts = splitOpts(Files.readString(dataDir.resolve("postmaster.opts")).trim());
+        Path pgCtl = Path.of(opts.get(0)).resolveSibling("pg_ctl");
+        List<String> options = new ArrayList<>();
+        for (int i = 1; i < opts.size(); i++) {
+            if (opts.get(i).equals("-D")) {
+                i++; // pg_ctl's own -D names the data directory
+            } else {
+                options.add("\"" + opts.get(i) + "\""); // pg_ctl runs postgres through the shell
+            }
+        }
+        String postgresOptions = String.join(" ", options);
+        pgCtl(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "30", "stop"), dataDir);
+        Thread.sleep(downMillis);
+        pgCtl(List.of(pgCtl.toString(), "-D", dataDir.toString(), "-w", "-t", "30", "-o", postgresOptions,
+                "-l", dataDir.resolveSibling("restarted.log").toString(), "start"), dataDir);
+    }
+
+    private static void pgCtl(List<String> command, Path dataDir) throws IOException, InterruptedException {
+        Path output = dataDir.resolveSibling("pg_ctl.out");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IOException("pg_ctl failed: " + command + "\n" + Files.readString(output));
+        }
+    }
+
+    /** {@code /x/postgres "-D" "/data" "-p" "5432"} as PostgreSQL writes postmaster.opts. */
+    private static List<String> splitOpts(String line) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(line);
+        while (m.find()) {
+            out.add(m.group(1) != null ? m.group(1) : m.group(2));
+        }
+        return out;
+    }
+
+    /**
+     * Stops the server, keeps it down for {@code downMillis}, and starts it again on the same port with the same
+     * data: every session it had is gone.
+     */
+    public void restart(long downMillis) {
+        try {
+            restarter.restart(downMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting embedded " + kind, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not restart embedded " + kind, e);
+        }
     }
 
     /** {@code postgres} or {@code mariadb}. */

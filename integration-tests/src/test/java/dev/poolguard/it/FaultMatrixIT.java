@@ -1,0 +1,186 @@
+package dev.poolguard.it;
+
+import static dev.poolguard.it.AgentExpectations.CONNECT_ALLOWANCE_MS;
+import static dev.poolguard.it.AgentExpectations.FAULT_FLAGS;
+import static dev.poolguard.it.AgentExpectations.PING_TIMEOUT_MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The faults of the field, every pool, both databases, with the agent and without: the server's idle timer, a
+ * connection reset, a server restart with the server down for 2 s in between. Killed sessions and a silent drop are
+ * run by ScenarioMatrixIT (newest releases); this class reuses those runs for its table,
+ * target/reliability.md (kept as docs/reliability.md). The restart is real: on the app's "FAULT restart" line this
+ * JVM stops the shared embedded server, waits, and starts it again on the same port.
+ */
+class FaultMatrixIT {
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(8);
+    private static final long DOWN_MS = 2000;
+    /** Each request of these scenarios has a 6 s deadline; one that misses it fails with this text. */
+    private static final String MISSED_DEADLINE = "missed its";
+    static final List<Scenario> FAULTS = List.of(Scenario.SERVER_IDLE, Scenario.RESET, Scenario.RESTART);
+    private static final Runs RUNS = new Runs();
+
+    static AppOutput run(Db db, boolean agent) {
+        return RUNS.get(db + "/" + agent, () -> {
+            TestApp app = TestApp.named("FaultMatrixIT-" + db + (agent ? "-agent" : "-no-agent")).db(db)
+                    .pools("all").scenarios("server-idle,reset,restart").timeout(RUN_TIMEOUT)
+                    .onEveryLine("FAULT restart", line -> db.restart(DOWN_MS));
+            return (agent ? app.withAgent().env(FAULT_FLAGS) : app).run();
+        });
+    }
+
+    static Stream<Arguments> everyDbPoolAndFault() {
+        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.values())
+                .flatMap(pool -> FAULTS.stream().map(f -> Arguments.of(db, pool, f))));
+    }
+
+    static Stream<Arguments> everyDbPooledPoolAndFault() {
+        return Arrays.stream(Db.values()).flatMap(db -> Pool.pooled()
+                .flatMap(pool -> FAULTS.stream().map(f -> Arguments.of(db, pool, f))));
+    }
+
+    static Stream<Arguments> everyDbAndPool() {
+        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.values()).map(p -> Arguments.of(db, p)));
+    }
+
+    static Stream<Db> dbs() {
+        return Arrays.stream(Db.values());
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("everyDbPoolAndFault")
+    void withTheAgentNoRequestFailsAndEveryBorrowIsBounded(Db db, Pool pool, Scenario fault) {
+        AppOutput out = run(db, true);
+        AgentExpectations.assertNoRequestFailed(out, pool, fault);
+        AppOutput.Section s = out.section(pool, fault);
+        long limit = PING_TIMEOUT_MS + CONNECT_ALLOWANCE_MS;
+        assertTrue(s.result().maxBorrowMs() <= limit,
+                () -> "max_borrow_ms=" + s.result().maxBorrowMs() + " exceeds ping timeout + connect (" + limit
+                        + " ms)\n" + s.describe());
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("everyDbPooledPoolAndFault")
+    void theDeadConnectionsAreEvictedAtBorrow(Db db, Pool pool, Scenario fault) {
+        AgentExpectations.assertDeadConnectionEvicted(run(db, true), pool, fault);
+    }
+
+    /** While the server is down, a borrow fails as the pool fails it, in bounded time: no request hangs. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyDbAndPool")
+    void whileTheServerIsDownARequestFailsInBoundedTime(Db db, Pool pool) {
+        for (boolean agent : new boolean[] {true, false}) {
+            AppOutput.Section s = run(db, agent).section(pool, Scenario.RESTART);
+            assertNotNull(s.down, () -> "no DOWN line\n" + s.describe());
+            assertEquals(1, s.down.failed(), () -> "the server was down, yet the request succeeded\n" + s.describe());
+            assertFalse(s.downDetail.firstError().contains(MISSED_DEADLINE), s::describe);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dbs")
+    void theAgentsOutputIsCleanAndHoldsNoPassword(Db db) {
+        AppOutput out = run(db, true);
+        AgentExpectations.assertNoHookFailed(out);
+        AgentExpectations.assertNoAgentLineContains(out, db.password());
+    }
+
+    /** What the agent buys: without it, Tomcat JDBC (no validation by default) hands the dead sessions out. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("tomcatFaults")
+    void withoutTheAgentTomcatHandsOutDeadConnections(Db db, Scenario fault) {
+        AppOutput out = run(db, false);
+        assertEquals(List.of(), out.linesMentioningAgent());
+        AppOutput.Section s = out.section(Pool.TOMCAT, fault);
+        assertTrue(s.result().failed() > 0, s::describe);
+    }
+
+    static Stream<Arguments> tomcatFaults() {
+        return Arrays.stream(Db.values()).flatMap(db -> FAULTS.stream().map(f -> Arguments.of(db, f)));
+    }
+
+    /** target/reliability.md: faults × pools, failed requests with and without the agent, one table per database. */
+    @AfterAll
+    static void writeTable() {
+        StringBuilder md = new StringBuilder("# Reliability: the faults of the field, with and without PoolGuard\n\n")
+                .append("Generated by `FaultMatrixIT` (with `ScenarioMatrixIT`'s runs of the newest releases for killed"
+                        + " sessions and the silent drop). Cells: failed requests with the agent / without it, of the"
+                        + " requests made after the fault; `max` is the longest borrow in ms with the agent. \"down\""
+                        + " is the one request made while the server was down: it must fail, in bounded time, with"
+                        + " and without the agent (the cell shows how long it took). n/a: that run did not complete."
+                        + " Agent flags: " + FAULT_FLAGS + ".\n");
+        for (Db db : Db.values()) {
+            md.append("\n## ").append(db).append("\n\n| fault |");
+            for (Pool pool : Pool.values()) {
+                md.append(' ').append(pool).append(" |");
+            }
+            md.append("\n|---|").append("---|".repeat(Pool.values().length)).append('\n');
+            row(md, "server kills every session", db, Scenario.STALE, true);
+            row(md, "server idle timeout (1 s)", db, Scenario.SERVER_IDLE, false);
+            row(md, "silent drop (proxy black-holes)", db, Scenario.BLACKHOLE, true);
+            row(md, "connection reset (proxy RST)", db, Scenario.RESET, false);
+            row(md, "server restart, after it is back", db, Scenario.RESTART, false);
+            md.append("| server down 2 s: the request meanwhile |");
+            for (Pool pool : Pool.values()) {
+                md.append(' ').append(down(RUNS.done(db + "/true").orElse(null), pool)).append(" / ")
+                        .append(down(RUNS.done(db + "/false").orElse(null), pool)).append(" |");
+            }
+            md.append('\n');
+        }
+        Path report = ItSettings.workDir().resolveSibling("reliability.md");
+        try {
+            Files.createDirectories(report.getParent());
+            Files.writeString(report, md);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        System.out.println("[it] " + report + "\n" + md);
+    }
+
+    private static void row(StringBuilder md, String label, Db db, Scenario scenario, boolean fromScenarioMatrix) {
+        AppOutput with = fromScenarioMatrix
+                ? ScenarioMatrixIT.runOrNull(db, Libraries.NEWEST, true) : RUNS.done(db + "/true").orElse(null);
+        AppOutput without = fromScenarioMatrix
+                ? ScenarioMatrixIT.runOrNull(db, Libraries.NEWEST, false) : RUNS.done(db + "/false").orElse(null);
+        md.append("| ").append(label).append(" |");
+        for (Pool pool : Pool.values()) {
+            AppOutput.Section a = section(with, pool, scenario);
+            AppOutput.Section b = section(without, pool, scenario);
+            md.append(' ').append(a == null ? "n/a" : Integer.toString(a.result().failed())).append(" / ")
+                    .append(b == null ? "n/a" : b.result().failed() + " of " + total(b))
+                    .append(a == null ? "" : " (max " + a.result().maxBorrowMs() + ")").append(" |");
+        }
+        md.append('\n');
+    }
+
+    private static AppOutput.Section section(AppOutput out, Pool pool, Scenario scenario) {
+        return out == null ? null
+                : out.findSection(pool, scenario).filter(AppOutput.Section::hasResult).orElse(null);
+    }
+
+    private static int total(AppOutput.Section s) {
+        return s.result().ok() + s.result().failed();
+    }
+
+    private static String down(AppOutput out, Pool pool) {
+        AppOutput.Section s = section(out, pool, Scenario.RESTART);
+        return s == null || s.down == null ? "n/a"
+                : (s.down.failed() == 1 ? "failed" : "ok") + " in " + s.down.maxBorrowMs() + " ms";
+    }
+}
