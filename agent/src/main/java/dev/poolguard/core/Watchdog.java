@@ -114,8 +114,10 @@ final class Watchdog implements Runnable {
                 HoldLog.warnLong(t.pool, holder, now - start, site);
             }
         }
-        if (t.bare && closed(c)) {
-            // A bare connection's lease is its whole life; nobody else ends it.
+        if ((t.bare || t.retired) && closed(c)) {
+            // A bare connection's lease is its whole life; nobody else ends it. A pooled one that failed while leased
+            // may be discarded by its pool without a return (Druid does that on a fatal error): once it is closed
+            // nobody can use it, so its lease ends here and it is forgotten.
             Thread holder = t.leaseThread();
             long ended = t.endLease(now);
             if (ended >= 0 && (ended & 1) == 1) {

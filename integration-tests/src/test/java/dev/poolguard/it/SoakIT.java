@@ -28,7 +28,9 @@ class SoakIT {
 
     static AppOutput run(boolean agent) {
         return RUNS.get(Boolean.toString(agent), () -> {
-            TestApp app = TestApp.named("SoakIT-" + (agent ? "agent" : "no-agent")).db(Db.POSTGRES).pools("all")
+            // Without the agent only the two pools whose failures the test names: the run shows what the agent buys.
+            TestApp app = TestApp.named("SoakIT-" + (agent ? "agent" : "no-agent")).db(Db.POSTGRES)
+                    .pools(agent ? "all" : "tomcat,agroal")
                     .scenarios("soak").args("--soak-seconds", SECONDS, "--print-mbeans", "dev.poolguard:type=Pool,*")
                     .timeout(Duration.ofSeconds(Pool.values().length * (Long.parseLong(SECONDS) + 40L)));
             return (agent ? app.withAgent().env(Map.of("POOLGUARD_HOLD_WARN", "1s", "POOLGUARD_PREPING_TIMEOUT", "1s"))
@@ -46,7 +48,11 @@ class SoakIT {
         AppOutput.Section s = run(true).section(pool, Scenario.SOAK);
         assertTrue(Integer.parseInt(s.field("SOAK", "kills")) > 0, () -> "no session was killed\n" + s.lines);
         assertTrue(Integer.parseInt(s.field("SOAK", "holds")) > 0, () -> "no request held\n" + s.lines);
-        assertTrue(s.result().ok() > 1000, s::describe);
+        // Every request is accounted for: it succeeded, the pool timed it out, or a kill raced it.
+        assertTrue(s.result().ok() > 0, s::describe);
+        assertEquals(Integer.parseInt(s.field("SOAK", "requests")), s.result().ok()
+                + Integer.parseInt(s.field("SOAK", "borrow_timeouts")) + Integer.parseInt(s.field("SOAK", "killed_during")),
+                () -> s.lines.toString());
         assertEquals("0", s.field("SOAK", "dead_at_borrow"), () -> s.lines + "\n" + s.describe());
         assertEquals("0", s.field("SOAK", "other"), () -> s.lines + "\n" + s.describe());
         assertEquals("0", s.field("SOAK", "deadlocked"), () -> s.lines.toString());
@@ -78,13 +84,18 @@ class SoakIT {
         AgentExpectations.assertNoAgentLineContains(run(true), Db.POSTGRES.password());
     }
 
-    /** What the agent buys: Tomcat JDBC (no validation by default) hands out the sessions killed while idle. */
+    /**
+     * What the agent buys: without it, Tomcat JDBC (no validation by default) hands out sessions killed while idle,
+     * and Agroal keeps handing out the same dead ones (thousands of failed requests in 12 s).
+     */
     @Test
-    void withoutTheAgentTomcatHandsOutDeadConnections() {
+    void withoutTheAgentTomcatAndAgroalHandOutDeadConnections() {
         AppOutput out = run(false);
         assertEquals(List.of(), out.linesMentioningAgent());
-        AppOutput.Section s = out.section(Pool.TOMCAT, Scenario.SOAK);
-        assertTrue(Integer.parseInt(s.field("SOAK", "dead_at_borrow")) > 0, () -> s.lines.toString());
+        for (Pool pool : List.of(Pool.TOMCAT, Pool.AGROAL)) {
+            AppOutput.Section s = out.section(pool, Scenario.SOAK);
+            assertTrue(Integer.parseInt(s.field("SOAK", "dead_at_borrow")) > 0, () -> s.lines.toString());
+        }
     }
 
     /** The MBean of this section's pool: the one whose name the pool's events carry, or the only new one. */

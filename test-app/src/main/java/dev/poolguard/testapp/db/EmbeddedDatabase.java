@@ -141,9 +141,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /**
-     * zonky cannot restart its server, but the server's own pg_ctl can: stop it (fast: sessions are ended, as in a
-     * real restart), and start it again with the command line it was started with, which PostgreSQL keeps in
-     * {@code postmaster.opts}. zonky's close() later stops it by its data directory, so it does not notice.
+     * zonky cannot restart its server, but the server's own pg_ctl can, as zonky runs it: stop it (fast: sessions are
+     * ended, as in a real restart), and start it again with the command line it was started with, which PostgreSQL
+     * keeps in {@code postmaster.opts}. zonky's close() later stops it by its data directory, so it does not notice.
      */
     private static void restartPostgres(Path dataDir, long downMillis) throws IOException, InterruptedException {
         List<String> opts = splitOpts(Files.readString(dataDir.resolve("postmaster.opts")).trim());
@@ -165,11 +165,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     private static void pgCtl(List<String> command, Path dataDir) throws IOException, InterruptedException {
         Path output = dataDir.resolveSibling("pg_ctl.out");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+        List<String> full = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // pg_ctl refuses root; zonky runs it in a user namespace where it is not, and so does this.
+            full.addAll(List.of("unshare", "-U"));
+        }
+        full.addAll(command);
+        Process p = new ProcessBuilder(full).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IOException("pg_ctl failed: " + command + "\n" + Files.readString(output));
+            throw new IOException("pg_ctl failed: " + full + "\n" + Files.readString(output));
         }
     }
 
