@@ -162,7 +162,9 @@ final class Connections {
         }
         if (bare) {
             t.pool = poolInfo(driver, driver);
-            t.beginLease(now, Thread.currentThread(), Settings.holdStack != Settings.STACK_NEVER ? new Throwable("opened") : null);
+            // Opening costs a round trip: beside it the stack is cheap, so auto captures it from the start.
+            Throwable site = Settings.holdStack != Settings.STACK_NEVER ? new Throwable("opened") : null;
+            t.beginLease(now, Thread.currentThread(), site);
             t.pool.borrows.increment();
         }
         Watchdog.ensureStarted();

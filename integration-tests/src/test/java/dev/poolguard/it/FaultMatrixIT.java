@@ -8,10 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -151,14 +147,7 @@ class FaultMatrixIT {
             }
             md.append('\n');
         }
-        Path report = ItSettings.workDir().resolveSibling("reliability.md");
-        try {
-            Files.createDirectories(report.getParent());
-            Files.writeString(report, md);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        System.out.println("[it] " + report + "\n" + md);
+        ScenarioMatrixReport.write(ItSettings.workDir().resolveSibling("reliability.md"), md);
     }
 
     private static void row(StringBuilder md, String label, Db db, Scenario scenario, boolean fromScenarioMatrix) {

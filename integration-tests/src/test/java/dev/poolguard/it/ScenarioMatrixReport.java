@@ -35,7 +35,11 @@ final class ScenarioMatrixReport {
                 md.append('\n');
             }
         }
-        Path report = ItSettings.matrixReport();
+        write(ItSettings.matrixReport(), md);
+    }
+
+    /** Writes a Markdown report and shows it in the build log. */
+    static void write(Path report, CharSequence md) {
         try {
             Files.createDirectories(report.getParent());
             Files.writeString(report, md);
