@@ -5,11 +5,13 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import io.agroal.api.AgroalDataSourceListener;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
 import io.agroal.pool.ConnectionHandler;
 import io.agroal.pool.ConnectionPool;
 import io.agroal.pool.wrapper.ConnectionWrapper;
 import io.agroal.pool.Pool;
+import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
 import net.bytebuddy.agent.builder.AgentBuilder;
@@ -19,8 +21,8 @@ import net.bytebuddy.asm.Advice;
  * Agroal 2.0 to 3.x (Quarkus's pool). Agroal does not validate by default (and its default validator answers
  * valid without asking), so the agent pings. The check runs where the pool claims a connection
  * ({@code ConnectionHandler.acquire}), inside its borrow loop and before a JTA transaction is associated: an
- * evicted connection is flagged flush-only and handed back, which removes it, and the claim fails, so the loop
- * takes another one. With a validator that asks the database, the check moves after Agroal's own validation, to
+ * evicted connection is flagged flush-only and removed the way Agroal removes one that failed validation, and the
+ * claim fails, so the loop takes another one. With a validator that asks the database, the check moves after Agroal's own validation, to
  * {@code getConnection}'s exit, so a connection is not pinged twice. A connection retired at return is flagged
  * flush-only as well.
  */
@@ -59,6 +61,32 @@ final class AgroalAdapter extends PoolAdapter {
     @Override
     protected int resetsOnReturn() {
         return RESETS_AUTOCOMMIT | RESETS_READ_ONLY | RESETS_ISOLATION;
+    }
+
+    /**
+     * What Agroal does with a claimed connection that fails its validation: {@code removeFromPool} (private) and
+     * the invalid-connection metric. Handing it back through {@code returnConnectionHandler} instead would count a
+     * return of a connection Agroal never counted as active, and its {@code activeCount} would end at -1.
+     */
+    @Override
+    protected boolean discardClaimed(Object pool, Object handler) throws ReflectiveOperationException {
+        Method remove;
+        try {
+            remove = pool.getClass().getDeclaredMethod("removeFromPool", handler.getClass());
+            remove.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException notHere) {
+            return false;
+        }
+        remove.invoke(pool, handler);
+        try {
+            Object metrics = read(pool, "getMetrics");
+            Method invalid = metrics.getClass().getMethod("afterConnectionInvalid");
+            invalid.setAccessible(true);
+            invalid.invoke(metrics);
+        } catch (ReflectiveOperationException | RuntimeException metricOnly) {
+            // The connection is out of the pool already; only Agroal's invalid count misses it.
+        }
+        return true;
     }
 
     /**
@@ -127,7 +155,13 @@ final class AgroalAdapter extends PoolAdapter {
             try {
                 if (context != null && !Hooks.borrowExit(ID, context, pool, handler.rawConnection())) {
                     handler.setFlushOnly();
-                    pool.returnConnectionHandler(handler); // in FLUSH state: removed from the pool and destroyed
+                    if (Hooks.discardClaimed(ID, pool, handler)) {
+                        for (AgroalDataSourceListener listener : pool.getListeners()) {
+                            listener.onConnectionInvalid(handler.rawConnection());
+                        }
+                    } else {
+                        pool.returnConnectionHandler(handler); // in FLUSH state: removed from the pool and destroyed
+                    }
                     acquired = false;
                 }
             } finally {

@@ -204,6 +204,24 @@ public final class Hooks {
         }
     }
 
+    /**
+     * Drops a claimed connection the agent found dead through the pool's own removal (see
+     * {@link PoolAdapter#discardClaimed}). @return false when the advice must use its fallback
+     */
+    public static boolean discardClaimed(String adapterId, Object pool, Object connection) {
+        PoolAdapter adapter = Agent.adapter(adapterId);
+        if (adapter == null) {
+            return false;
+        }
+        try {
+            return adapter.discardClaimed(pool, connection);
+        } catch (Throwable t) {
+            Log.warnOnce(adapterId + "/discardClaimed", "adapter.fallback", adapterId + " error=" + Log.describe(t)
+                + " action=dead connections handed back to the pool instead (its active-count metric may drift)");
+            return false;
+        }
+    }
+
     /** Called by Byte Buddy when inlined advice itself throws; {@code where} is {@code <adapter>/<hook>}. */
     public static void adviceFailed(Throwable t, String where) {
         try {

@@ -117,6 +117,16 @@ public abstract class PoolAdapter {
         return -1;
     }
 
+    /**
+     * Removes a connection the pool has claimed for a borrow but not yet counted as handed out, the way the pool
+     * drops one that failed its own validation, for pools where that way is not public. Runs only for a connection
+     * the agent found dead or expired, so it may use reflection. @return false when this pool has no such way: the
+     * advice then uses its public fallback
+     */
+    protected boolean discardClaimed(Object pool, Object connection) throws ReflectiveOperationException {
+        return false;
+    }
+
     /** {@code thrown}'s class or a superclass has this name: exception checks without linking the pool's types. */
     protected static boolean isA(Throwable thrown, String className) {
         for (Class<?> c = thrown == null ? null : thrown.getClass(); c != null; c = c.getSuperclass()) {

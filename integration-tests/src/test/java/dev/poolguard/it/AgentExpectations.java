@@ -115,6 +115,7 @@ final class AgentExpectations {
 
     static void assertNoHookFailed(AppOutput out) {
         assertEquals(List.of(), lines(out.events("hook.failed")), () -> out + ": an agent hook threw");
+        assertEquals(List.of(), lines(out.events("adapter.fallback")), () -> out + ": an adapter fell back");
     }
 
     static void assertNoAgentLineContains(AppOutput out, String secret) {

@@ -96,6 +96,23 @@ class FaultMatrixIT {
         }
     }
 
+    /**
+     * After the restart every pool evicted its dead connections, many of them inside the pool's own claim loop
+     * (Agroal's acquire()): the pool's own count of leased connections still comes back to 0 once the requests are
+     * done. Evicting through the pool's return path there left Agroal's count at -1 per eviction.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyDbAndPooledPool")
+    void afterTheRestartThePoolsOwnCountOfLeasedConnectionsIsZero(Db db, Pool pool) {
+        AppOutput.Section s = run(db, true).section(pool, Scenario.RESTART);
+        assertFalse(s.events(e -> e.is("preping.dead", pool)).isEmpty(), s::describe);
+        assertEquals("0", s.field("ACCOUNTING", "active"), s::describe);
+    }
+
+    static Stream<Arguments> everyDbAndPooledPool() {
+        return Arrays.stream(Db.values()).flatMap(db -> Pool.pooled().map(p -> Arguments.of(db, p)));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dbs")
     void theAgentsOutputIsCleanAndHoldsNoPassword(Db db) {

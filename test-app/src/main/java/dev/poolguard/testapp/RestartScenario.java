@@ -9,6 +9,7 @@ import java.sql.SQLException;
  * stops it, waits, and starts it again on the same port; the app does not restart it itself. While the server is
  * down one request shows what the pool then does (recorded apart, on a {@code DOWN} line: it fails, with the pool's
  * own error, in bounded time); once the server answers again, 20 requests follow on the pool's old connections.
+ * {@code ACCOUNTING} then gives the pool's own count of leased and open connections.
  */
 final class RestartScenario {
     static final String MARKER = "FAULT restart";
@@ -49,6 +50,7 @@ final class RestartScenario {
             // Past the pools' 500 ms just-used window, as after a real outage.
             Thread.sleep(600);
             BlackholeScenario.requestsWithDeadline(client, stats, "restart-request-", REQUESTS, DEADLINE_MS);
+            Main.print("ACCOUNTING pool=" + poolName + " " + pool.settledAccounting());
         }
     }
 
