@@ -21,7 +21,9 @@ import net.bytebuddy.asm.Advice;
  * Any JDBC driver's {@code connect}: the birth of every physical connection, pooled or not. Its age counts from
  * here. A connection no pool opened is a bare one ({@code DriverManager}, {@code Driver.connect}, a driver's own
  * DataSource) and is watched as one lease from open to close. Name filters keep the hierarchy checks to the
- * few classes called "...Driver..." or "...Connection...", and pools' own connection proxies are left alone.
+ * few classes called "...Driver..." or "...Connection...", and pools' own drivers (Druid's wrapping driver) and
+ * connection proxies are left alone: the real driver underneath opens the physical connection. A
+ * connection class is woven when its first connection is seen, not when the driver loads it.
  */
 final class DriverAdapter extends PoolAdapter {
 
@@ -34,9 +36,11 @@ final class DriverAdapter extends PoolAdapter {
     @Override
     protected AgentBuilder instrument(AgentBuilder builder) {
         return builder
-            .type(nameContaining("Driver").and(not(isInterface())).and(hasSuperType(named("java.sql.Driver"))))
+            .type(nameContaining("Driver").and(not(isInterface())).and(outsidePools())
+                .and(hasSuperType(named("java.sql.Driver"))))
             .transform(advice(Hook.CONNECT, named("connect").and(returns(hasSuperType(named("java.sql.Connection")))), "Connect"))
-            .type(nameContaining("Connection").and(not(isInterface())).and(outsidePools())
+            .type(connectionClassInUse())
+            .and(nameContaining("Connection").and(not(isInterface())).and(outsidePools())
                 .and(hasSuperType(named("java.sql.Connection"))))
             .transform(advice(Hook.CONNECT, named("close").and(takesArguments(0)), "Close"))
             .transform(advice(Hook.VALIDATE, named("isValid").and(takesArguments(int.class)), "IsValid"))

@@ -82,15 +82,19 @@ public final class Agent {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot read the agent jar " + jar.getName(), e);
         }
+        ConnectionClasses.weaveOnFirstUse(inst);
         NameFilter filter = new NameFilter();
         AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             // Advice only: no method graph of the woven type's hierarchy is needed, and for a driver's connection
             // class (Oracle's implements hundreds of methods) computing one costs a quarter of a second.
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-            // At JVM start no pool or driver class is loaded yet: going over the loaded classes would only cost
-            // start-up time. Attached to a running JVM, the pools already loaded are woven in place.
-            .with(attached ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION : AgentBuilder.RedefinitionStrategy.DISABLED)
+            // Retransforming: connection classes are woven when first used (ConnectionClasses). At JVM start no
+            // pool or driver class is loaded yet, so going over the loaded classes would only cost start-up time;
+            // attached to a running JVM, the pools already loaded are woven in place.
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(attached ? AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.SinglePass.INSTANCE
+                : new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit())
             .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
             .with(AgentBuilder.PoolStrategy.Default.FAST)
             .with(new FailureListener())

@@ -92,7 +92,7 @@ final class Compatibility {
         return false;
     }
 
-    private static boolean resolves(TypePool pool, String reference) {
+    static boolean resolves(TypePool pool, String reference) {
         int method = reference.indexOf('#');
         int field = reference.indexOf('.');
         int end = method >= 0 ? method : field >= 0 ? field : reference.length();
@@ -111,7 +111,10 @@ final class Compatibility {
         return true;
     }
 
-    /** Declared here or inherited from a superclass or an interface. */
+    /**
+     * Declared here or inherited from a superclass or an interface. An interface also has Object's methods (JVMS
+     * 5.4.3.4): javac 25 names the interface as the owner of {@code validator.getClass()}, where javac 17 names Object.
+     */
     private static boolean hasMethod(TypeDefinition type, String name, String descriptor) {
         for (TypeDefinition t = type; t != null; t = t.getSuperClass()) {
             for (MethodDescription m : t.getDeclaredMethods()) {
@@ -125,7 +128,7 @@ final class Compatibility {
                 }
             }
         }
-        return false;
+        return type.isInterface() && hasMethod(TypeDescription.ForLoadedType.of(Object.class), name, descriptor);
     }
 
     private static boolean hasField(TypeDefinition type, String name, String descriptor) {

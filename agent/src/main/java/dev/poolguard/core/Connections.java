@@ -32,6 +32,7 @@ final class Connections {
         Tracked t = TRACKED.get(physical);
         if (t == null) {
             t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), now - LONG_AGO, false));
+            ConnectionClasses.seen(physical);
             Watchdog.ensureStarted();
             if (Log.debugEnabled()) {
                 Log.debug("connection.unknown", physical.getClass().getName() + "@"
@@ -156,6 +157,7 @@ final class Connections {
         if (TRACKED.putIfAbsent(connection, t) != t) {
             return;
         }
+        ConnectionClasses.seen(connection);
         if (Log.debugEnabled()) {
             Log.debug("connection.opened", connection.getClass().getName() + "@"
                 + Integer.toHexString(System.identityHashCode(connection)) + " bare=" + bare);

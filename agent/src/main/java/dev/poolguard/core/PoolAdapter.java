@@ -202,6 +202,14 @@ public abstract class PoolAdapter {
             type.getName().equals(className) && compatibility.matches(loader);
     }
 
+    /**
+     * A driver's connection classes are woven once a connection of the class is seen, not as they load (see
+     * {@link ConnectionClasses}). First in a conjunction, so that the hierarchy check after it is not made at load.
+     */
+    protected static AgentBuilder.RawMatcher connectionClassInUse() {
+        return (type, loader, module, redefined, domain) -> ConnectionClasses.due(redefined);
+    }
+
     /** Types whose name contains {@code part}: the name filter lets such classes through to the other matchers. */
     protected final ElementMatcher.Junction<NamedElement> nameContaining(String part) {
         nameParts.add(part.replace('.', '/'));
