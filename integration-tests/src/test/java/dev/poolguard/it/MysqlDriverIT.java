@@ -6,21 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * MySQL Connector/J in every pool, against the embedded MariaDB: killed sessions and silently dropped connections,
- * with the agent (all must be survived) and without it (recorded in the log). The driver differs from MariaDB's in
+ * with the agent (all must be survived) and without it (recorded in the log). The password is in the URL as
+ * {@code user:password@host}, and the agent must not print it. The driver differs from MariaDB's in
  * its errors (08S01 "Communications link failure"), its ping (COM_PING) and its abort.
  */
 class MysqlDriverIT {
     private static final Runs RUNS = new Runs();
 
-    /** The MariaDB server reached through MySQL's driver and URL scheme. */
-    private static String mysqlUrl() {
-        return Db.MARIADB.jdbcUrl().replaceFirst("^jdbc:mariadb:", "jdbc:mysql:") + "&sslMode=DISABLED";
+    /**
+     * The MariaDB server reached through MySQL's driver and URL scheme, with user and password in the URL's
+     * {@code user:password@} part (a form only Connector/J takes; the other suites pass them as query parameters).
+     */
+    static String mysqlUrl() {
+        String url = Db.MARIADB.jdbcUrl();
+        Matcher m = Pattern.compile("jdbc:mariadb://([^/?]+)(/[^?]*)\\?user=([^&]+)&password=([^&]+)").matcher(url);
+        assertTrue(m.matches(), url);
+        return "jdbc:mysql://" + m.group(3) + ":" + m.group(4) + "@" + m.group(1) + m.group(2) + "?sslMode=DISABLED";
     }
 
     static AppOutput run(boolean agent) {
@@ -58,6 +67,7 @@ class MysqlDriverIT {
 
     @Test
     void noAgentHookFailsAndNoSecretIsLogged() {
+        assertTrue(mysqlUrl().contains(":" + Db.MARIADB.password() + "@"), MysqlDriverIT::mysqlUrl);
         AgentExpectations.assertNoHookFailed(run(true));
         AgentExpectations.assertNoAgentLineContains(run(true), Db.MARIADB.password());
     }

@@ -5,24 +5,35 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The database the app talks to: a JDBC URL and what follows from it. User and password are taken from the URL's
- * query parameters (both pgjdbc and MariaDB Connector/J accept them there), so the pools can be configured the way an
- * application usually is, with URL, user and password set separately.
+ * query parameters (pgjdbc, MariaDB's and MySQL's drivers accept them there) or from its {@code user:password@}
+ * part (MySQL Connector/J's form), so the pools can be configured the way an application usually is, with URL, user
+ * and password set separately.
  *
  * @param kind {@code postgres}, {@code mariadb} or {@code mysql}, from the URL scheme
  */
 record Target(String kind, String url, String user, String password) {
 
-    /** {@code jdbc:<scheme>://host[:port]<rest>}; single-host URLs only, which is all the blackhole proxy can front. */
-    private static final Pattern URL = Pattern.compile("jdbc:(postgresql|mariadb|mysql)://([^/:?,]+)(?::(\\d+))?(.*)");
+    /**
+     * {@code jdbc:<scheme>://[user[:password]@]host[:port]<rest>}; single-host URLs only, which is all the blackhole
+     * proxy can front.
+     */
+    private static final Pattern URL = Pattern.compile(
+            "jdbc:(?<scheme>postgresql|mariadb|mysql)://(?<userinfo>[^/@?]*@)?(?<host>[^/:?,@]+)(?::(?<port>\\d+))?(?<rest>.*)");
 
     static Target parse(String url) {
         Matcher m = matcher(url);
-        String kind = m.group(1).equals("postgresql") ? "postgres" : m.group(1);
+        String kind = m.group("scheme").equals("postgresql") ? "postgres" : m.group("scheme");
+        String userinfo = m.group("userinfo");
+        if (userinfo != null) {
+            String[] parts = userinfo.substring(0, userinfo.length() - 1).split(":", 2);
+            return new Target(kind, url, decode(parts[0]), parts.length > 1 ? decode(parts[1]) : null);
+        }
         return new Target(kind, url, queryParameter(url, "user"), queryParameter(url, "password"));
     }
 
@@ -43,11 +54,11 @@ record Target(String kind, String url, String user, String password) {
     }
 
     String host() {
-        return matcher(url).group(2);
+        return matcher(url).group("host");
     }
 
     int port() {
-        String port = matcher(url).group(3);
+        String port = matcher(url).group("port");
         if (port != null) {
             return Integer.parseInt(port);
         }
@@ -57,7 +68,8 @@ record Target(String kind, String url, String user, String password) {
     /** The same database reached through another address (the blackhole proxy). */
     Target via(String host, int port) {
         Matcher m = matcher(url);
-        String rewritten = "jdbc:" + m.group(1) + "://" + host + ":" + port + m.group(4);
+        String rewritten = "jdbc:" + m.group("scheme") + "://" + Objects.toString(m.group("userinfo"), "") + host + ":"
+                + port + m.group("rest");
         return new Target(kind, rewritten, user, password);
     }
 
@@ -87,6 +99,10 @@ record Target(String kind, String url, String user, String password) {
         return m;
     }
 
+    private static String decode(String value) {
+        return URLDecoder.decode(value, StandardCharsets.UTF_8);
+    }
+
     private static String queryParameter(String url, String name) {
         int query = url.indexOf('?');
         if (query < 0) {
@@ -95,7 +111,7 @@ record Target(String kind, String url, String user, String password) {
         for (String pair : url.substring(query + 1).split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0 && pair.substring(0, eq).equals(name)) {
-                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                return decode(pair.substring(eq + 1));
             }
         }
         return null;
