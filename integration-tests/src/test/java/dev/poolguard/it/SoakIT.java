@@ -15,24 +15,26 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Stress on PostgreSQL ({@code --scenario soak}): per pool, 64 request threads on a pool of 8 for
- * -Dpoolguard.soak.seconds (12 in CI, so that every pool gets its turn; 60 or more by hand), a server session idle
- * ≥ 700 ms killed every ~500 ms, one request in 50 holding its connection past HOLD_WARN. With the agent: no dead
- * connection handed out, no other error, no thread stuck or deadlocked, the pool's own accounting balanced, the
- * agent's lease table empty and what it remembers bounded. Without it, the same run shows the dead connections the
- * pools hand out.
+ * -Dpoolguard.soak.seconds (60 by default, longer by hand), a server session idle ≥ 700 ms killed every ~500 ms,
+ * one request in 50 holding its connection past HOLD_WARN. With the agent: no dead connection handed out, no other
+ * error, no thread stuck or deadlocked, the pool's own accounting balanced, the agent's lease table empty and what
+ * it remembers bounded. Without it, a shorter run of two pools shows the dead connections they hand out.
  */
 class SoakIT {
-    private static final String SECONDS = System.getProperty("poolguard.soak.seconds", "12");
+    private static final String SECONDS = System.getProperty("poolguard.soak.seconds", "60");
+    /** Enough for Agroal to hand out thousands of dead connections: what the agent buys shows in seconds. */
+    private static final String SECONDS_WITHOUT_AGENT = "12";
     private static final int MAX = 8;
     private static final Runs RUNS = new Runs();
 
     static AppOutput run(boolean agent) {
         return RUNS.get(Boolean.toString(agent), () -> {
             // Without the agent only the two pools whose failures the test names: the run shows what the agent buys.
+            String seconds = agent ? SECONDS : SECONDS_WITHOUT_AGENT;
             TestApp app = TestApp.named("SoakIT-" + (agent ? "agent" : "no-agent")).db(Db.POSTGRES)
                     .pools(agent ? "all" : "tomcat,agroal")
-                    .scenarios("soak").args("--soak-seconds", SECONDS, "--print-mbeans", "dev.poolguard:type=Pool,*")
-                    .timeout(Duration.ofSeconds(Pool.values().length * (Long.parseLong(SECONDS) + 40L)));
+                    .scenarios("soak").args("--soak-seconds", seconds, "--print-mbeans", "dev.poolguard:type=Pool,*")
+                    .timeout(Duration.ofSeconds(Pool.values().length * (Long.parseLong(seconds) + 40L)));
             return (agent ? app.withAgent().env(Map.of("POOLGUARD_HOLD_WARN", "1s", "POOLGUARD_PREPING_TIMEOUT", "1s"))
                     : app).run();
         });
