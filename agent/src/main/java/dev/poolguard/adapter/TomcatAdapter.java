@@ -10,6 +10,7 @@ import java.sql.Connection;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import org.apache.tomcat.jdbc.pool.ConnectionPool;
+import org.apache.tomcat.jdbc.pool.PoolConfiguration;
 import org.apache.tomcat.jdbc.pool.PooledConnection;
 
 /**
@@ -94,12 +95,21 @@ final class TomcatAdapter extends PoolAdapter {
         }
     }
 
-    /** Tomcat's validate returns true without validating when validation is off: only a new timestamp counts. */
+    /**
+     * Tomcat's validate returns true without validating when validation is off: only a new timestamp counts. It is
+     * called on every borrow; with every kind of validation off (the default) it returns at once, so there is no
+     * validation to bound and the guard is skipped.
+     */
     static final class Validate {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter(@Advice.This PooledConnection pooled, @Advice.FieldValue("lastValidated") long lastValidated,
                             @Advice.Local("before") long before) {
             before = lastValidated;
+            PoolConfiguration settings = pooled.getPoolProperties();
+            if (!settings.isTestOnBorrow() && !settings.isTestOnReturn() && !settings.isTestWhileIdle()
+                    && !settings.isTestOnConnect() && settings.getInitSQL() == null) {
+                return null;
+            }
             return Hooks.validateEnter(ID, pooled.getConnection());
         }
 
