@@ -252,6 +252,11 @@ final class Connections {
         return now - t.lastGoodNanos < LONG_AGO / 2;
     }
 
+    /** Entries held, including those whose connection was collected and is not yet dropped from the map. */
+    static int trackedCount() {
+        return TRACKED.size();
+    }
+
     static void forEach(BiConsumer<Object, Tracked> action) {
         TRACKED.forEach(action);
     }

@@ -102,6 +102,60 @@ class FootprintTest {
         assertEquals(null, Connections.find(physical), "a closed connection is forgotten");
     }
 
+    /**
+     * Connections an app or a pool drops without closing them (a bare connection left open, a pool that lost one)
+     * are not kept alive by the agent: once the collector takes them, their entries go too.
+     */
+    @Test
+    void connectionsDroppedWithoutCloseAreCollected() throws Throwable {
+        int n = 1000;
+        int before = Connections.trackedCount();
+        java.util.List<java.lang.ref.WeakReference<Object>> refs = new java.util.ArrayList<>();
+        java.util.List<Object> held = new java.util.ArrayList<>(); // the app's and the pool's references, for now
+        BorrowContext context = BorrowContext.enter(pool);
+        try {
+            for (int i = 0; i < n; i++) {
+                Object bare = openConnection();
+                Connections.opened(adapter, bare); // opened outside any pool: a bare lease, never closed
+                Object pooled = openConnection();
+                Connections.checkOut(adapter, context, pool, pooled); // leased from a pool, never returned
+                refs.add(new java.lang.ref.WeakReference<>(bare));
+                refs.add(new java.lang.ref.WeakReference<>(pooled));
+                held.add(bare);
+                held.add(pooled);
+            }
+        } finally {
+            context.exit();
+        }
+        assertTrue(Connections.trackedCount() >= before + 2 * n, "tracked: " + Connections.trackedCount());
+        held.clear(); // dropped, never closed
+        for (int i = 0; i < 50 && refs.stream().anyMatch(r -> r.get() != null); i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(0, refs.stream().filter(r -> r.get() != null).count(), "the agent kept a dropped connection alive");
+        Thread.sleep(100); // the collector enqueues cleared keys shortly after clearing them
+        assertTrue(Connections.trackedCount() <= before, "entries of collected connections remain: "
+            + Connections.trackedCount() + " (" + before + " before)");
+    }
+
+    /** A stand-in JDBC connection that stays open (the watchdog forgets closed ones on its own). */
+    private static Object openConnection() {
+        return java.lang.reflect.Proxy.newProxyInstance(FootprintTest.class.getClassLoader(),
+            new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
+                switch (method.getName()) {
+                    case "hashCode":
+                        return System.identityHashCode(proxy);
+                    case "equals":
+                        return proxy == args[0];
+                    case "toString":
+                        return "stand-in connection";
+                    default:
+                        return method.getReturnType() == boolean.class ? Boolean.FALSE : null; // isClosed: false
+                }
+            });
+    }
+
     private void cycles(BorrowContext context, Object physical, int n) throws Throwable {
         for (int i = 0; i < n; i++) {
             if (!Connections.checkOut(adapter, context, pool, physical) || Connections.checkIn(physical)) {
