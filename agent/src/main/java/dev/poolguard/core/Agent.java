@@ -92,7 +92,8 @@ public final class Agent {
             // Retransforming: connection classes are woven when first used (ConnectionClasses). At JVM start no
             // pool or driver class is loaded yet, so going over the loaded classes would only cost start-up time;
             // attached to a running JVM, the pools already loaded are woven in place.
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(inst.isRetransformClassesSupported() ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION
+                : AgentBuilder.RedefinitionStrategy.DISABLED)
             .with(attached ? AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.SinglePass.INSTANCE
                 : new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit())
             .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
