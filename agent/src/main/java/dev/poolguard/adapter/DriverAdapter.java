@@ -75,17 +75,26 @@ final class DriverAdapter extends PoolAdapter {
     /**
      * The calls where a dead connection shows: the time of the last one that worked tells how long the
      * connection sat unused before a failure, and a connection error is diagnosed ({@code connection.failed}).
+     * The connection is asked for before the call: a failure can close the statement, and MySQL's then refuses
+     * to name its connection.
      */
     static final class StatementCall {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static long enter() {
-            return System.nanoTime();
+        static Object enter(@Advice.This Statement statement, @Advice.Local("start") long start) {
+            start = System.nanoTime();
+            try {
+                return statement.getConnection();
+            } catch (SQLException closed) {
+                return null; // executing a closed statement: it fails by itself, on no connection of interest
+            }
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit(@Advice.This Statement statement, @Advice.Enter long start, @Advice.Thrown Throwable thrown)
-                throws SQLException {
-            Hooks.called(ID, statement.getConnection(), start, thrown);
+        static void exit(@Advice.Enter Object connection, @Advice.Local("start") long start,
+                         @Advice.Thrown Throwable thrown) {
+            if (connection != null) {
+                Hooks.called(ID, connection, start, thrown);
+            }
         }
     }
 

@@ -76,6 +76,22 @@ class MysqlDriverIT {
         AgentExpectations.assertStalledConnectionReplacedInTime(out, pool);
     }
 
+    /**
+     * The field report's case on MySQL's own driver ("Lost connection to MySQL server during query"): a connection
+     * carried into background work outlives the session. Connector/J closes the statement as that query fails, and
+     * then refuses to name its connection: the agent asks before the call, so it can say what happened.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Pool.class)
+    void aConnectionLostDuringBackgroundWorkIsDiagnosed(Pool pool) {
+        AppOutput.Section s = run(true).section(pool, Scenario.BACKGROUND);
+        assertEquals(1, s.result().failed(), s::describe);
+        List<AgentEvent> failures = s.events(e -> e.type.equals("connection.failed"));
+        assertEquals(1, failures.size(), s::describe);
+        assertTrue(pool.namedIn(failures.get(0).pool), failures.get(0)::text);
+        assertEquals("report-job-1", failures.get(0).field("thread"), failures.get(0)::text);
+    }
+
     @Test
     void noAgentHookFailsAndNoSecretIsLogged() {
         assertTrue(mysqlUrl().contains(":" + Db.MARIADB.password() + "@"), MysqlDriverIT::mysqlUrl);
