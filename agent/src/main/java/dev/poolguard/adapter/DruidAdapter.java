@@ -145,7 +145,8 @@ final class DruidAdapter extends PoolAdapter {
             try {
                 physical = physical.unwrap(Connection.class);
             } catch (SQLException closed) {
-                return false; // already closed (Druid discards a connection after a fatal error): nothing to do
+                // The driver marked it closed (its session was killed while leased) before Druid discarded it: the
+                // object Druid holds is the one the agent tracks, and its lease must still end here.
             }
             if (!Hooks.returning(ID, physical) || holder.isDiscard()) {
                 return false; // pooled as usual, or Druid already discarded it after a fatal error
