@@ -22,8 +22,8 @@ import net.bytebuddy.asm.Advice;
  * valid without asking), so the agent pings. The check runs where the pool claims a connection
  * ({@code ConnectionHandler.acquire}), inside its borrow loop and before a JTA transaction is associated: an
  * evicted connection is flagged flush-only and removed the way Agroal removes one that failed validation, and the
- * claim fails, so the loop takes another one. With a validator that asks the database, the check moves after Agroal's own validation, to
- * {@code getConnection}'s exit, so a connection is not pinged twice. A connection retired at return is flagged
+ * claim fails, so the loop takes another one. With a validator that asks the database, the check moves after
+ * Agroal's own validation, to {@code getConnection}'s exit, so a connection is not pinged twice. A connection retired at return is flagged
  * flush-only as well.
  */
 final class AgroalAdapter extends PoolAdapter {
@@ -70,13 +70,8 @@ final class AgroalAdapter extends PoolAdapter {
      */
     @Override
     protected boolean discardClaimed(Object pool, Object handler) throws ReflectiveOperationException {
-        Method remove;
-        try {
-            remove = pool.getClass().getDeclaredMethod("removeFromPool", handler.getClass());
-            remove.setAccessible(true);
-        } catch (ReflectiveOperationException | RuntimeException notHere) {
-            return false;
-        }
+        Method remove = pool.getClass().getDeclaredMethod("removeFromPool", handler.getClass()); // not in Poolless
+        remove.setAccessible(true);
         remove.invoke(pool, handler);
         try {
             Object metrics = read(pool, "getMetrics");

@@ -15,11 +15,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Stress on PostgreSQL ({@code --scenario soak}): per pool, 64 request threads on a pool of 8 for
- * -Dpoolguard.soak.seconds (12 in CI; 60 by hand shows a known issue: Druid can end with one agent lease open),
- * a server session idle ≥ 700 ms killed every ~500 ms,
- * one request in 50 holding its connection past HOLD_WARN. With the agent: no dead connection handed out, no other
- * error, no thread stuck or deadlocked, the pool's own accounting balanced, the agent's lease table empty and what
- * it remembers bounded. Without it, a shorter run of two pools shows the dead connections they hand out.
+ * -Dpoolguard.soak.seconds (12 in CI; 60 by hand shows a known issue: Druid can end with one agent lease open), a
+ * server session idle ≥ 700 ms killed every ~500 ms, one request in 50 holding its connection past HOLD_WARN. With
+ * the agent: no dead connection handed out, no other error, no thread stuck or deadlocked, the pool's own accounting
+ * balanced, the agent's lease table empty and what it remembers bounded. Without it, a 12 s run of two pools shows
+ * the dead connections they hand out, however long the run with the agent is.
  */
 class SoakIT {
     private static final String SECONDS = System.getProperty("poolguard.soak.seconds", "12");

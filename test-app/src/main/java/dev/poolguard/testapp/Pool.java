@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.tomcat.jdbc.pool.DataSource;
 import org.apache.tomcat.jdbc.pool.PoolProperties;
@@ -77,6 +78,9 @@ public final class Pool implements AutoCloseable {
         }
     }
 
+    /** A count of leased connections above zero. */
+    private static final Pattern LEASED_SOME = Pattern.compile("active=[1-9]");
+
     /**
      * {@link #accounting()} once every returned connection is counted back: some pools (c3p0) check in on a helper
      * thread, so a count above zero right after the last close is waited out for up to a second. A count below zero
@@ -85,8 +89,7 @@ public final class Pool implements AutoCloseable {
     String settledAccounting() throws InterruptedException {
         long deadline = System.nanoTime() + 1_000_000_000L;
         String counts = accounting();
-        while (counts.startsWith("active=") && !counts.startsWith("active=0 ") && !counts.startsWith("active=-")
-                && !counts.startsWith("active=n/a") && System.nanoTime() - deadline < 0) {
+        while (LEASED_SOME.matcher(counts).lookingAt() && System.nanoTime() - deadline < 0) {
             Thread.sleep(20);
             counts = accounting();
         }
