@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -31,13 +32,23 @@ class ClassLoaderIT {
     }
 
     static AppOutput run(Loader loader) {
-        return RUNS.get(loader.toString(), () -> {
-            TestApp app = TestApp.named("ClassLoaderIT-" + loader)
-                    .withAgent().env(FAULT_FLAGS).db(Db.POSTGRES)
-                    .pools(Pool.pooled().map(p -> p.cli).collect(Collectors.joining(","))).scenarios("stale,hold")
-                    .timeout(Duration.ofMinutes(4));
-            return (loader == Loader.BOOT_JAR ? app.bootJar() : app.isolated()).run();
-        });
+        return RUNS.get(loader.toString(), () -> launch(loader));
+    }
+
+    private static AppOutput launch(Loader loader) {
+        TestApp app = TestApp.named("ClassLoaderIT-" + loader)
+                .withAgent().env(FAULT_FLAGS).db(Db.POSTGRES)
+                .pools(Pool.pooled().map(p -> p.cli).collect(Collectors.joining(","))).scenarios("stale,hold")
+                .timeout(Duration.ofMinutes(4));
+        return (loader == Loader.BOOT_JAR ? app.bootJar() : app.isolated()).run();
+    }
+
+    /** Both runs up front, in the background (see Runs). */
+    @BeforeAll
+    static void startRuns() {
+        for (Loader loader : Loader.values()) {
+            RUNS.start(loader.toString(), () -> launch(loader));
+        }
     }
 
     static Stream<Arguments> everyLoaderPoolAndScenario() {

@@ -6,16 +6,28 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * The databases the suite runs against. Each embedded server starts on first use and is shared by every IT class
- * in this JVM (failsafe runs them all in one fork); a shutdown hook stops them.
+ * in this JVM (failsafe runs them all in one fork); a shutdown hook stops them. Test-app runs on one server may
+ * overlap (see {@link Runs}): each run gets a database of its own, because the scenarios end the sessions of their
+ * current database, and a run that restarts the server has it to itself.
  */
 enum Db {
     POSTGRES("postgres"),
@@ -31,6 +43,11 @@ enum Db {
     /** A server that failed to start is not tried again by every later test. */
     private static final Map<Db, RuntimeException> FAILED = new EnumMap<>(Db.class);
     private static boolean stopHookAdded;
+    private static final Pattern DATABASE = Pattern.compile("(jdbc:[a-z]+://[^/]+/)([^?]*)");
+
+    /** Shared by the runs that use this server, exclusive to one that restarts it. Fair: a restart is not starved. */
+    private final ReentrantReadWriteLock use = new ReentrantReadWriteLock(true);
+    private final Set<String> databases = new HashSet<>();
 
     /** The name the test app prints in db=. */
     final String label;
@@ -45,6 +62,41 @@ enum Db {
             return url;
         }
         return url + (url.contains("?") ? "&" : "?") + "password=" + MARIADB_PASSWORD;
+    }
+
+    /**
+     * The URL of database {@code name} on this server (created on first use), for one run alone: a scenario that
+     * ends "every session of the current database" then ends no other run's.
+     */
+    String jdbcUrl(String name) {
+        String database = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
+        database = database.substring(0, Math.min(database.length(), 63)); // PostgreSQL's identifier limit
+        Matcher m = DATABASE.matcher(jdbcUrl());
+        if (!m.lookingAt()) {
+            throw new IllegalStateException("no database in " + label + "'s URL");
+        }
+        synchronized (databases) {
+            if (databases.add(database)) {
+                try (Connection c = DriverManager.getConnection(jdbcUrl()); Statement s = c.createStatement()) {
+                    s.execute("CREATE DATABASE " + database);
+                } catch (SQLException e) {
+                    databases.remove(database);
+                    throw new IllegalStateException("could not create database " + database + " on " + label, e);
+                }
+            }
+        }
+        return m.replaceFirst("$1" + database);
+    }
+
+    /** Holds the server shared, or exclusive for a run that restarts it, while {@code run} runs. */
+    <T> T use(boolean exclusive, Supplier<T> run) {
+        Lock lock = exclusive ? use.writeLock() : use.readLock();
+        lock.lock();
+        try {
+            return run.get();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The password in the JDBC URL, or "" if it has none. */

@@ -8,9 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -34,11 +36,35 @@ class DiagnosticsIT {
     private static final long WORK_MS = 2500;
 
     static AppOutput run(Db db, boolean agent) {
-        return RUNS.get(db + "/" + agent, () -> {
+        return RUNS.get(db + "/" + agent, launch(db, agent));
+    }
+
+    private static Supplier<AppOutput> launch(Db db, boolean agent) {
+        return () -> {
             TestApp app = TestApp.named("DiagnosticsIT-" + db + (agent ? "-agent" : "-no-agent")).db(db)
                     .pools("all").scenarios("exhaust,background").timeout(Duration.ofMinutes(4));
             return (agent ? app.withAgent() : app).run();
-        });
+        };
+    }
+
+    private static AppOutput dumpOff() {
+        return RUNS.get("dump-off", DiagnosticsIT::launchDumpOff);
+    }
+
+    private static AppOutput launchDumpOff() {
+        return TestApp.named("DiagnosticsIT-dump-interval-0").db(Db.POSTGRES).withAgent()
+                .env("POOLGUARD_EXHAUSTION_DUMP_INTERVAL", "0").pools("hikari").scenarios("exhaust").run();
+    }
+
+    /** Every run up front, in the background (see Runs). */
+    @BeforeAll
+    static void startRuns() {
+        for (boolean agent : new boolean[] {true, false}) {
+            for (Db db : Db.values()) {
+                RUNS.start(db + "/" + agent, launch(db, agent));
+            }
+        }
+        RUNS.start("dump-off", DiagnosticsIT::launchDumpOff);
     }
 
     static Stream<Arguments> pooled() {
@@ -124,9 +150,7 @@ class DiagnosticsIT {
 
     @Test
     void anIntervalOfZeroTurnsTheDumpOff() {
-        AppOutput out = RUNS.get("dump-off", () -> TestApp.named("DiagnosticsIT-dump-interval-0").db(Db.POSTGRES)
-                .withAgent().env("POOLGUARD_EXHAUSTION_DUMP_INTERVAL", "0").pools("hikari").scenarios("exhaust")
-                .run());
+        AppOutput out = dumpOff();
         AppOutput.Section s = out.section(Pool.HIKARI, Scenario.EXHAUST);
         assertEquals(2, s.result().failed(), s::describe);
         assertEquals(List.of(), out.events("pool.exhausted"));

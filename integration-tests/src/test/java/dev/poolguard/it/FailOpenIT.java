@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,11 +41,23 @@ class FailOpenIT {
     private static final Runs RUNS = new Runs();
 
     static AppOutput run(String mode, boolean agent) {
-        return RUNS.get(mode + "/" + agent, () -> {
-            TestApp app = TestApp.named("FailOpenIT-" + mode + (agent ? "-agent" : "-no-agent")).db(Db.POSTGRES)
-                    .pools("all").scenarios("idle").args("--faulty-driver", mode).timeout(Duration.ofMinutes(3));
-            return (agent ? app.withAgent().env(FAULT_FLAGS) : app).run();
-        });
+        return RUNS.get(mode + "/" + agent, () -> launch(mode, agent));
+    }
+
+    private static AppOutput launch(String mode, boolean agent) {
+        TestApp app = TestApp.named("FailOpenIT-" + mode + (agent ? "-agent" : "-no-agent")).db(Db.POSTGRES)
+                .pools("all").scenarios("idle").args("--faulty-driver", mode).timeout(Duration.ofMinutes(3));
+        return (agent ? app.withAgent().env(FAULT_FLAGS) : app).run();
+    }
+
+    /** Every run up front, in the background (see Runs). */
+    @BeforeAll
+    static void startRuns() {
+        for (String mode : MODES) {
+            for (boolean agent : new boolean[] {true, false}) {
+                RUNS.start(mode + "/" + agent, () -> launch(mode, agent));
+            }
+        }
     }
 
     static Stream<Arguments> modesAndPools() {

@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -40,12 +42,25 @@ class FaultMatrixIT {
     private static final Runs RUNS = new Runs();
 
     static AppOutput run(Db db, boolean agent) {
-        return RUNS.get(db + "/" + agent, () -> {
+        return RUNS.get(db + "/" + agent, launch(db, agent));
+    }
+
+    private static Supplier<AppOutput> launch(Db db, boolean agent) {
+        return () -> {
             TestApp app = TestApp.named("FaultMatrixIT-" + db + (agent ? "-agent" : "-no-agent")).db(db)
-                    .pools("all").scenarios("server-idle,reset,restart").timeout(RUN_TIMEOUT)
-                    .onEveryLine("FAULT restart", line -> db.restart(DOWN_MS));
+                    .pools("all").scenarios("server-idle,reset,restart").timeout(RUN_TIMEOUT).restartsServer(DOWN_MS);
             return (agent ? app.withAgent().env(FLAGS) : app).run();
-        });
+        };
+    }
+
+    /** Every run up front, in the background (see Runs): each restarts its server, so those on one server take turns. */
+    @BeforeAll
+    static void startRuns() {
+        for (boolean agent : new boolean[] {true, false}) {
+            for (Db db : Db.values()) {
+                RUNS.start(db + "/" + agent, launch(db, agent));
+            }
+        }
     }
 
     static Stream<Arguments> everyDbPoolAndFault() {

@@ -59,6 +59,14 @@ final class ItSettings {
         return path("poolguard.jdk25.home", "/usr/lib/jvm/temurin-25-jdk-amd64");
     }
 
+    /**
+     * How many test-app runs a class may have in flight at once (system property poolguard.it.parallel, default 2):
+     * runs wait on fault timeouts far more than they compute, so two share CI's two cores without slowing either.
+     */
+    static int parallelRuns() {
+        return Math.max(1, Integer.getInteger("poolguard.it.parallel", 2));
+    }
+
     static boolean allowMissingJdk25() {
         return Boolean.getBoolean("poolguard.allowMissingJdk25");
     }

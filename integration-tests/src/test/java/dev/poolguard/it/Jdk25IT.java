@@ -32,6 +32,8 @@ class Jdk25IT {
     static void requireJdk25() {
         Path java = ItSettings.jdk25Home().resolve("bin").resolve("java");
         if (Files.isExecutable(java)) {
+            RUNS.start("jdk25", Jdk25IT::launch); // both runs up front, in the background (see Runs)
+            RUNS.start("jdk25-operations", Jdk25IT::launchOperations);
             return;
         }
         String reason = "JDK 25 not found: no " + java + " (set -Dpoolguard.jdk25.home)";
@@ -43,11 +45,14 @@ class Jdk25IT {
     }
 
     static AppOutput run() {
-        return RUNS.get("jdk25", () -> TestApp.named("Jdk25IT-postgres-agent")
-                .javaHome(ItSettings.jdk25Home())
+        return RUNS.get("jdk25", Jdk25IT::launch);
+    }
+
+    private static AppOutput launch() {
+        return TestApp.named("Jdk25IT-postgres-agent").javaHome(ItSettings.jdk25Home())
                 .withAgent().env(FAULT_FLAGS).db(Db.POSTGRES)
                 .pools("hikari,tomcat,agroal,ucp,driver").scenarios("stale,blackhole,hold")
-                .timeout(Duration.ofMinutes(3)).run());
+                .timeout(Duration.ofMinutes(3)).run();
     }
 
     static Stream<Arguments> poolsAndScenarios() {
@@ -62,11 +67,14 @@ class Jdk25IT {
 
     /** State hygiene, keepalive and the MBeans on JDK 25, for a pool that resets nothing and one without a keepalive. */
     static AppOutput operations() {
-        return RUNS.get("jdk25-operations", () -> TestApp.named("Jdk25IT-postgres-operations")
-                .javaHome(ItSettings.jdk25Home())
+        return RUNS.get("jdk25-operations", Jdk25IT::launchOperations);
+    }
+
+    private static AppOutput launchOperations() {
+        return TestApp.named("Jdk25IT-postgres-operations").javaHome(ItSettings.jdk25Home())
                 .withAgent().env(Map.of("POOLGUARD_KEEPALIVE", "1s", "POOLGUARD_PREPING_TIMEOUT", "1s")).db(Db.POSTGRES)
                 .pools("tomcat,vibur").scenarios("leak,idle-cutoff").args("--print-mbeans", "dev.poolguard:type=Pool,*")
-                .timeout(Duration.ofMinutes(3)).run());
+                .timeout(Duration.ofMinutes(3)).run();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -7,7 +7,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,14 +24,27 @@ class KeepaliveIT {
     private static final Runs RUNS = new Runs();
 
     private static AppOutput run(Db db, boolean agent) {
-        return RUNS.get(db + "/" + agent, () -> {
+        return RUNS.get(db + "/" + agent, launch(db, agent));
+    }
+
+    private static Supplier<AppOutput> launch(Db db, boolean agent) {
+        return () -> {
             TestApp app = TestApp.named("KeepaliveIT-" + db + (agent ? "-keepalive" : "-no-agent")).db(db)
                     .pools("all").scenarios("idle-cutoff").args("--print-mbeans", "dev.poolguard:type=Pool,*")
                     .timeout(Duration.ofMinutes(5));
             return agent
                     ? app.withAgent().env(Map.of("POOLGUARD_KEEPALIVE", "1s", "POOLGUARD_PREPING_TIMEOUT", "1s")).run()
                     : app.run();
-        });
+        };
+    }
+
+    /** The three runs up front, in the background (see Runs): the slow one without the agent first. */
+    @BeforeAll
+    static void startRuns() {
+        RUNS.start(Db.POSTGRES + "/false", launch(Db.POSTGRES, false));
+        for (Db db : Db.values()) {
+            RUNS.start(db + "/true", launch(db, true));
+        }
     }
 
     static Stream<Arguments> pooled() {

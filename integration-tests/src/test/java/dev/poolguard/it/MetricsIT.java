@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -37,20 +38,41 @@ class MetricsIT {
 
     static Run run(Db db) {
         return BY_DB.computeIfAbsent(db.toString(), k -> {
-            Path recording = ItSettings.workDir().resolve("MetricsIT-" + db + ".jfr").toAbsolutePath();
-            AppOutput out = RUNS.get(db.toString(), () -> TestApp.named("MetricsIT-" + db).db(db).withAgent()
-                    .env(Map.of("POOLGUARD_HOLD_WARN", "1s", "POOLGUARD_MAX_LIFETIME", "2s",
-                            "POOLGUARD_PREPING_TIMEOUT", "1s", "POOLGUARD_HOLD_STACK", "true"))
-                    .jvmArg("-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true")
-                    .pools("all").scenarios(SCENARIOS).args("--print-mbeans", MBEANS)
-                    .timeout(Duration.ofMinutes(5)).run());
+            AppOutput out = RUNS.get(db.toString(), () -> launch(db));
             try {
-                return new Run(out, RecordingFile.readAllEvents(recording).stream()
+                return new Run(out, RecordingFile.readAllEvents(recording(db)).stream()
                         .filter(e -> e.getEventType().getName().startsWith("dev.poolguard.")).toList());
             } catch (IOException e) {
-                throw new UncheckedIOException("no JFR recording at " + recording, e);
+                throw new UncheckedIOException("no JFR recording at " + recording(db), e);
             }
         });
+    }
+
+    private static Path recording(Db db) {
+        return ItSettings.workDir().resolve("MetricsIT-" + db + ".jfr").toAbsolutePath();
+    }
+
+    private static AppOutput launch(Db db) {
+        return TestApp.named("MetricsIT-" + db).db(db).withAgent()
+                .env(Map.of("POOLGUARD_HOLD_WARN", "1s", "POOLGUARD_MAX_LIFETIME", "2s",
+                        "POOLGUARD_PREPING_TIMEOUT", "1s", "POOLGUARD_HOLD_STACK", "true"))
+                .jvmArg("-XX:StartFlightRecording=filename=" + recording(db) + ",dumponexit=true")
+                .pools("all").scenarios(SCENARIOS).args("--print-mbeans", MBEANS)
+                .timeout(Duration.ofMinutes(5)).run();
+    }
+
+    private static AppOutput launchJmxOff() {
+        return TestApp.named("MetricsIT-jmx-off").db(Db.POSTGRES).withAgent().env("POOLGUARD_JMX", "false")
+                .pools("hikari").scenarios("stale").args("--print-mbeans", MBEANS).run();
+    }
+
+    /** Every run up front, in the background (see Runs). */
+    @BeforeAll
+    static void startRuns() {
+        for (Db db : Db.values()) {
+            RUNS.start(db.toString(), () -> launch(db));
+        }
+        RUNS.start("jmx-off", MetricsIT::launchJmxOff);
     }
 
     static Stream<Arguments> pooled() {
@@ -174,8 +196,7 @@ class MetricsIT {
 
     @Test
     void jmxCanBeTurnedOff() {
-        AppOutput out = RUNS.get("jmx-off", () -> TestApp.named("MetricsIT-jmx-off").db(Db.POSTGRES).withAgent()
-                .env("POOLGUARD_JMX", "false").pools("hikari").scenarios("stale").args("--print-mbeans", MBEANS).run());
+        AppOutput out = RUNS.get("jmx-off", MetricsIT::launchJmxOff);
         AppOutput.Section s = out.section(Pool.HIKARI, Scenario.STALE);
         assertEquals(0, s.result().failed(), s::describe);
         assertTrue(!s.events(e -> e.is("preping.dead", Pool.HIKARI)).isEmpty(), s::describe);

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,51 +18,82 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * MySQL Connector/J in every pool, against the embedded MariaDB: killed sessions and silently dropped connections,
  * with the agent (all must be survived) and without it (recorded in the log). The password is in the URL as
- * {@code user:password@host}; with the agent every scenario runs, and no line of the agent's may hold it. The driver differs from MariaDB's in
- * its errors (08S01 "Communications link failure"), its ping (COM_PING) and its abort.
+ * {@code user:password@host}; with the agent every scenario runs, and no line of the agent's may hold it. The
+ * driver differs from MariaDB's in its errors (08S01 "Communications link failure"), its ping (COM_PING) and its abort.
  */
 class MysqlDriverIT {
     private static final Runs RUNS = new Runs();
+    /**
+     * Every scenario but the minute-long soak, with the agent, split over three runs so that two share the server at
+     * once (see Runs); the restart has it to itself.
+     */
+    private static final List<List<Scenario>> AGENT_RUNS = List.of(
+            List.of(Scenario.STALE, Scenario.BLACKHOLE, Scenario.RECYCLE, Scenario.HOLD, Scenario.IDLE, Scenario.EXHAUST),
+            List.of(Scenario.BACKGROUND, Scenario.LEAK, Scenario.IDLE_CUTOFF, Scenario.SERVER_IDLE, Scenario.RESET),
+            List.of(Scenario.RESTART));
+    private static final List<Scenario> EVERY_SCENARIO = AGENT_RUNS.stream().flatMap(List::stream).toList();
 
     /**
-     * The MariaDB server reached through MySQL's driver and URL scheme, with user and password in the URL's
-     * {@code user:password@} part (a form only Connector/J takes; the other suites pass them as query parameters).
+     * The run's own MariaDB database reached through MySQL's driver and URL scheme, with user and password in the
+     * URL's {@code user:password@} part (a form only Connector/J takes; the other suites pass them as query parameters).
      */
-    static String mysqlUrl() {
-        String url = Db.MARIADB.jdbcUrl();
+    static String mysqlUrl(String run) {
+        String url = Db.MARIADB.jdbcUrl(run);
         Matcher m = Pattern.compile("jdbc:mariadb://([^/?]+)(/[^?]*)\\?user=([^&]+)&password=([^&]+)").matcher(url);
         assertTrue(m.matches(), url);
         return "jdbc:mysql://" + m.group(3) + ":" + m.group(4) + "@" + m.group(1) + m.group(2) + "?sslMode=DISABLED";
     }
 
-    /** Every scenario but the minute-long soak: the password in the URL's user part meets all of them. */
-    private static final List<Scenario> EVERY_SCENARIO =
-            Arrays.stream(Scenario.values()).filter(s -> s != Scenario.SOAK).toList();
-
-    /** With the agent every scenario runs (the server restarts once); without it the two fault tests. */
-    static AppOutput run(boolean agent) {
-        return RUNS.get("agent=" + agent, () -> {
-            TestApp app = TestApp.named("MysqlDriverIT-" + (agent ? "agent" : "no-agent"))
-                    .args("--db", mysqlUrl()).secret(Db.MARIADB.password()).pools("all");
-            if (!agent) {
-                return app.scenarios("stale,blackhole").timeout(Duration.ofMinutes(5)).run();
+    /** The run with the agent that has this scenario. */
+    static AppOutput run(Scenario scenario) {
+        for (int i = 0; i < AGENT_RUNS.size(); i++) {
+            if (AGENT_RUNS.get(i).contains(scenario)) {
+                int group = i;
+                return RUNS.get("agent-" + group, () -> launchWithAgent(group));
             }
-            return app.scenarios(EVERY_SCENARIO.stream().map(s -> s.cli).collect(Collectors.joining(",")))
-                    .onEveryLine("FAULT restart", line -> Db.MARIADB.restart(2000))
-                    .timeout(Duration.ofMinutes(12)).withAgent().env(FAULT_FLAGS).run();
-        });
+        }
+        throw new IllegalArgumentException(scenario + " is not run with the agent");
+    }
+
+    /** Without the agent, the two fault tests. */
+    static AppOutput runWithoutAgent() {
+        return RUNS.get("no-agent", MysqlDriverIT::launchWithoutAgent);
+    }
+
+    private static AppOutput launchWithAgent(int group) {
+        List<Scenario> scenarios = AGENT_RUNS.get(group);
+        String name = "MysqlDriverIT-agent-" + scenarios.get(0);
+        TestApp app = TestApp.named(name).db(Db.MARIADB, mysqlUrl(name)).pools("all")
+                .scenarios(scenarios.stream().map(s -> s.cli).collect(Collectors.joining(",")))
+                .timeout(Duration.ofMinutes(6)).withAgent().env(FAULT_FLAGS);
+        return (scenarios.contains(Scenario.RESTART) ? app.restartsServer(2000) : app).run();
+    }
+
+    private static AppOutput launchWithoutAgent() {
+        String name = "MysqlDriverIT-no-agent";
+        return TestApp.named(name).db(Db.MARIADB, mysqlUrl(name)).pools("all").scenarios("stale,blackhole")
+                .timeout(Duration.ofMinutes(5)).run();
+    }
+
+    /** Every run up front, in the background: the restart first, while it has the server to itself. */
+    @BeforeAll
+    static void startRuns() {
+        for (int group : new int[] {2, 0, 1}) {
+            RUNS.start("agent-" + group, () -> launchWithAgent(group));
+        }
+        RUNS.start("no-agent", MysqlDriverIT::launchWithoutAgent);
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Pool.class)
     void theMysqlDriverIsTheOneInUse(Pool pool) {
-        assertEquals("mysql", run(true).section(pool, Scenario.STALE).db);
+        assertEquals("mysql", run(Scenario.STALE).section(pool, Scenario.STALE).db);
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Pool.class)
     void killedSessionsAreSurvived(Pool pool) {
-        AppOutput out = run(true);
+        AppOutput out = run(Scenario.STALE);
         AgentExpectations.assertNoRequestFailed(out, pool, Scenario.STALE);
         if (pool.isPool()) {
             AgentExpectations.assertDeadConnectionEvicted(out, pool, Scenario.STALE);
@@ -71,7 +103,7 @@ class MysqlDriverIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Pool.class)
     void stalledConnectionsCostAtMostThePingTimeout(Pool pool) {
-        AppOutput out = run(true);
+        AppOutput out = run(Scenario.BLACKHOLE);
         AgentExpectations.assertNoRequestFailed(out, pool, Scenario.BLACKHOLE);
         AgentExpectations.assertStalledConnectionReplacedInTime(out, pool);
     }
@@ -84,7 +116,7 @@ class MysqlDriverIT {
     @ParameterizedTest(name = "{0}")
     @EnumSource(Pool.class)
     void aConnectionLostDuringBackgroundWorkIsDiagnosed(Pool pool) {
-        AppOutput.Section s = run(true).section(pool, Scenario.BACKGROUND);
+        AppOutput.Section s = run(Scenario.BACKGROUND).section(pool, Scenario.BACKGROUND);
         assertEquals(1, s.result().failed(), s::describe);
         List<AgentEvent> failures = s.events(e -> e.type.equals("connection.failed"));
         assertEquals(1, failures.size(), s::describe);
@@ -94,19 +126,22 @@ class MysqlDriverIT {
 
     @Test
     void noAgentHookFailsAndNoSecretIsLogged() {
-        assertTrue(mysqlUrl().contains(":" + Db.MARIADB.password() + "@"), MysqlDriverIT::mysqlUrl);
+        assertTrue(mysqlUrl("MysqlDriverIT-no-agent").contains(":" + Db.MARIADB.password() + "@"));
+        assertEquals(EnumSet.complementOf(EnumSet.of(Scenario.SOAK)), EnumSet.copyOf(EVERY_SCENARIO));
         for (Pool pool : Pool.values()) {
             for (Scenario scenario : EVERY_SCENARIO) {
-                assertTrue(run(true).section(pool, scenario).hasResult(), pool + " " + scenario + " did not run");
+                assertTrue(run(scenario).section(pool, scenario).hasResult(), pool + " " + scenario + " did not run");
             }
         }
-        AgentExpectations.assertNoHookFailed(run(true));
-        AgentExpectations.assertNoAgentLineContains(run(true), Db.MARIADB.password());
+        for (List<Scenario> group : AGENT_RUNS) {
+            AgentExpectations.assertNoHookFailed(run(group.get(0)));
+            AgentExpectations.assertNoAgentLineContains(run(group.get(0)), Db.MARIADB.password());
+        }
     }
 
     @Test
     void withoutTheAgentTheSameRunIsRecordedAndTomcatFails() {
-        AppOutput out = run(false);
+        AppOutput out = runWithoutAgent();
         assertEquals(List.of(), out.linesMentioningAgent());
         for (Pool pool : Pool.values()) {
             out.section(pool, Scenario.BLACKHOLE).result();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,13 +29,23 @@ class PingEconomyIT {
     private static final Set<Pool> TRUST_RECENT_VALIDATION = EnumSet.of(Pool.TOMCAT);
 
     private static AppOutput run(boolean validateOnBorrow) {
-        return RUNS.get("validate=" + validateOnBorrow, () -> {
-            TestApp app = TestApp.named("PingEconomyIT" + (validateOnBorrow ? "-validate-on-borrow" : ""))
-                    .withAgent().env("POOLGUARD_LOG_LEVEL", "debug").db(Db.POSTGRES)
-                    .pools(String.join(",", Pool.pooled().map(p -> p.cli).toList())).scenarios("idle,recycle")
-                    .timeout(Duration.ofMinutes(3));
-            return (validateOnBorrow ? app.args("--validate-on-borrow") : app).run();
-        });
+        return RUNS.get("validate=" + validateOnBorrow, () -> launch(validateOnBorrow));
+    }
+
+    private static AppOutput launch(boolean validateOnBorrow) {
+        TestApp app = TestApp.named("PingEconomyIT" + (validateOnBorrow ? "-validate-on-borrow" : ""))
+                .withAgent().env("POOLGUARD_LOG_LEVEL", "debug").db(Db.POSTGRES)
+                .pools(String.join(",", Pool.pooled().map(p -> p.cli).toList())).scenarios("idle,recycle")
+                .timeout(Duration.ofMinutes(3));
+        return (validateOnBorrow ? app.args("--validate-on-borrow") : app).run();
+    }
+
+    /** Both runs up front, in the background (see Runs). */
+    @BeforeAll
+    static void startRuns() {
+        for (boolean validateOnBorrow : new boolean[] {false, true}) {
+            RUNS.start("validate=" + validateOnBorrow, () -> launch(validateOnBorrow));
+        }
     }
 
     static Iterable<Pool> pools() {

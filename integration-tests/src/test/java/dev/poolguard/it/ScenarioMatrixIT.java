@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every pool through every fault scenario, on PostgreSQL and MariaDB, with the newest and the oldest supported
  * release of each pool, with the agent (short fault timeouts) and without. One test-app JVM per database, release
- * set and mode runs all pools and scenarios; the tests below read its output.
+ * set and mode runs all pools and scenarios (two such JVMs at a time); the tests below read its output.
  * With the agent every scenario must be survived and logged. Without it the results are only recorded, in
  * target/scenario-matrix.md, except that Tomcat JDBC must fail on stale connections: the failure the agent
  * exists to prevent.
@@ -27,14 +29,31 @@ class ScenarioMatrixIT {
     private static final Runs RUNS = new Runs();
 
     static AppOutput withAgent(Db db, Libraries libs) {
-        return RUNS.get(key(db, libs, true), () -> TestApp.named("ScenarioMatrixIT-" + db + "-" + libs + "-agent")
-                .libraries(libs).withAgent().env(FAULT_FLAGS).db(db).pools("all").scenarios(Scenario.FAULTS_CSV)
-                .timeout(FULL_RUN_TIMEOUT).run());
+        return RUNS.get(key(db, libs, true), launch(db, libs, true));
     }
 
     static AppOutput withoutAgent(Db db, Libraries libs) {
-        return RUNS.get(key(db, libs, false), () -> TestApp.named("ScenarioMatrixIT-" + db + "-" + libs + "-no-agent")
-                .libraries(libs).db(db).pools("all").scenarios(Scenario.FAULTS_CSV).timeout(FULL_RUN_TIMEOUT).run());
+        return RUNS.get(key(db, libs, false), launch(db, libs, false));
+    }
+
+    private static Supplier<AppOutput> launch(Db db, Libraries libs, boolean agent) {
+        return () -> {
+            TestApp app = TestApp.named("ScenarioMatrixIT-" + key(db, libs, agent)).libraries(libs).db(db)
+                    .pools("all").scenarios(Scenario.FAULTS_CSV).timeout(FULL_RUN_TIMEOUT);
+            return (agent ? app.withAgent().env(FAULT_FLAGS) : app).run();
+        };
+    }
+
+    /** Every run up front, in the background (see Runs); the runs without the agent, the slower, first. */
+    @BeforeAll
+    static void startRuns() {
+        for (boolean agent : new boolean[] {false, true}) {
+            everyRun().forEach(run -> {
+                Db db = (Db) run.get()[0];
+                Libraries libs = (Libraries) run.get()[1];
+                RUNS.start(key(db, libs, agent), launch(db, libs, agent));
+            });
+        }
     }
 
     /** The run, made now if no test made it yet (FaultMatrixIT's table uses it); null if it failed. */

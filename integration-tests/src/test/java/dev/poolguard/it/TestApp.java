@@ -37,6 +37,9 @@ final class TestApp {
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> appArgs = new ArrayList<>();
     private String secret = "";
+    /** The database server the run uses, if any, and whether it must have it to itself. */
+    private Db server;
+    private boolean exclusive;
     private Duration timeout = Duration.ofMinutes(2);
     /** Called, in this JVM, for every line of the app's output that starts with the key. */
     private final Map<String, Consumer<String>> onLines = new LinkedHashMap<>();
@@ -105,9 +108,22 @@ final class TestApp {
         return this;
     }
 
+    /** Run on a database of its own (named after the run) on this server. */
     TestApp db(Db db) {
+        return db(db, db.jdbcUrl(name));
+    }
+
+    /** Run on this server through {@code url} (another driver's form of a {@link Db#jdbcUrl(String)}). */
+    TestApp db(Db db, String url) {
+        server = db;
         secret = db.password();
-        return args("--db", db.jdbcUrl());
+        return args("--db", url);
+    }
+
+    /** The app restarts the server on each "FAULT restart" line; no other run uses that server meanwhile. */
+    TestApp restartsServer(long downMillis) {
+        exclusive = true;
+        return onEveryLine("FAULT restart", line -> server.restart(downMillis));
     }
 
     /** A string that must be masked in the log header (a password inside a URL given with {@code args}). */
@@ -148,11 +164,16 @@ final class TestApp {
         return run(null, null);
     }
 
+
     /**
      * Runs the app and, once its output has a line starting with {@code marker}, calls {@code onMarker} with the
      * app's process (to attach to it, for instance) while the app goes on.
      */
     AppOutput run(String marker, Consumer<ProcessHandle> onMarker) {
+        return server == null ? launch(marker, onMarker) : server.use(exclusive, () -> launch(marker, onMarker));
+    }
+
+    private AppOutput launch(String marker, Consumer<ProcessHandle> onMarker) {
         List<String> command = command();
         Path log = ItSettings.logsDir().resolve(name + ".log");
         Path workDir = ItSettings.workDir().resolve(name);
