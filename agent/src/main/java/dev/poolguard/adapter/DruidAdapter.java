@@ -145,8 +145,12 @@ final class DruidAdapter extends PoolAdapter {
             try {
                 physical = physical.unwrap(Connection.class);
             } catch (SQLException closed) {
-                // The driver marked it closed (its session was killed while leased) before Druid discarded it: the
-                // object Druid holds is the one the agent tracks, and its lease must still end here.
+                // The driver marked it closed (its session ended while leased, which Druid does not count fatal for
+                // PostgreSQL), so unwrap throws; the lease must still end here. 1.2 holds it inside a
+                // DruidStatementConnection, whose getConnection names it (looked up on this rare path only).
+                if (physical.getClass().getName().equals("com.alibaba.druid.pool.DruidStatementConnection")) {
+                    physical = (Connection) physical.getClass().getMethod("getConnection").invoke(physical);
+                }
             }
             if (!Hooks.returning(ID, physical) || holder.isDiscard()) {
                 return false; // pooled as usual, or Druid already discarded it after a fatal error

@@ -6,39 +6,63 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Stress on PostgreSQL ({@code --scenario soak}): per pool, 64 request threads on a pool of 8 for
- * -Dpoolguard.soak.seconds (12 in CI; 60 by hand shows a known issue: Druid can end with one agent lease open), a
- * server session idle ≥ 700 ms killed every ~500 ms, one request in 50 holding its connection past HOLD_WARN. With
- * the agent: no dead connection handed out, no other error, no thread stuck or deadlocked, the pool's own accounting
- * balanced, the agent's lease table empty and what it remembers bounded. Without it, a 12 s run of two pools shows
- * the dead connections they hand out, however long the run with the agent is.
+ * -Dpoolguard.soak.seconds (60 by default, as in CI), a server session idle ≥ 700 ms killed every ~500 ms, one
+ * request in 50 holding its connection past HOLD_WARN. With the agent: no dead connection handed out, no other
+ * error, no thread stuck or deadlocked, the pool's own accounting balanced, the agent's lease table empty and what it
+ * remembers bounded. The pools are split over two JVMs that run at once (see Runs; a soak waits on the database and
+ * its pauses far more than it computes). Without the agent, a 12 s run of two pools shows the dead connections they
+ * hand out, however long the run with the agent is.
  */
 class SoakIT {
-    private static final String SECONDS = System.getProperty("poolguard.soak.seconds", "12");
+    private static final String SECONDS = System.getProperty("poolguard.soak.seconds", "60");
     /** Enough for Agroal to hand out thousands of dead connections: what the agent buys shows in seconds. */
     private static final String SECONDS_WITHOUT_AGENT = "12";
     private static final int MAX = 8;
+    /** The two runs with the agent, about equally long. */
+    private static final List<List<Pool>> AGENT_RUNS = List.of(
+            List.of(Pool.HIKARI, Pool.DBCP2, Pool.TOMCAT, Pool.C3P0, Pool.DRUID),
+            List.of(Pool.AGROAL, Pool.VIBUR, Pool.UCP, Pool.DRIVER));
     private static final Runs RUNS = new Runs();
 
-    static AppOutput run(boolean agent) {
-        return RUNS.get(Boolean.toString(agent), () -> {
-            // Without the agent only the two pools whose failures the test names: the run shows what the agent buys.
-            String seconds = agent ? SECONDS : SECONDS_WITHOUT_AGENT;
-            TestApp app = TestApp.named("SoakIT-" + (agent ? "agent" : "no-agent")).db(Db.POSTGRES)
-                    .pools(agent ? "all" : "tomcat,agroal")
-                    .scenarios("soak").args("--soak-seconds", seconds, "--print-mbeans", "dev.poolguard:type=Pool,*")
-                    .timeout(Duration.ofSeconds(Pool.values().length * (Long.parseLong(seconds) + 40L)));
-            return (agent ? app.withAgent().env(Map.of("POOLGUARD_HOLD_WARN", "1s", "POOLGUARD_PREPING_TIMEOUT", "1s"))
-                    : app).run();
-        });
+    /** The run with the agent that soaked this pool. */
+    static AppOutput run(Pool pool) {
+        int group = AGENT_RUNS.get(0).contains(pool) ? 0 : 1;
+        return RUNS.get("agent-" + group, () -> launch(AGENT_RUNS.get(group), true));
+    }
+
+    static AppOutput runWithoutAgent() {
+        return RUNS.get("no-agent", () -> launch(List.of(Pool.TOMCAT, Pool.AGROAL), false));
+    }
+
+    private static AppOutput launch(List<Pool> pools, boolean agent) {
+        String seconds = agent ? SECONDS : SECONDS_WITHOUT_AGENT;
+        TestApp app = TestApp.named("SoakIT-" + (agent ? "agent-" + pools.get(0) : "no-agent")).db(Db.POSTGRES)
+                .pools(String.join(",", pools.stream().map(p -> p.cli).toList()))
+                .scenarios("soak").args("--soak-seconds", seconds, "--print-mbeans", "dev.poolguard:type=Pool,*")
+                .timeout(Duration.ofSeconds(pools.size() * (Long.parseLong(seconds) + 40L)));
+        return (agent ? app.withAgent().env(Map.of("POOLGUARD_HOLD_WARN", "1s", "POOLGUARD_PREPING_TIMEOUT", "1s"))
+                : app).run();
+    }
+
+    /** Every run up front, in the background (see Runs). */
+    @BeforeAll
+    static void startRuns() {
+        for (int group = 0; group < AGENT_RUNS.size(); group++) {
+            List<Pool> pools = AGENT_RUNS.get(group);
+            RUNS.start("agent-" + group, () -> launch(pools, true));
+        }
+        RUNS.start("no-agent", () -> launch(List.of(Pool.TOMCAT, Pool.AGROAL), false));
     }
 
     static Stream<Pool> pools() {
@@ -48,7 +72,7 @@ class SoakIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("pools")
     void withTheAgentNoDeadConnectionIsHandedOutAndNothingHangs(Pool pool) {
-        AppOutput.Section s = run(true).section(pool, Scenario.SOAK);
+        AppOutput.Section s = run(pool).section(pool, Scenario.SOAK);
         assertTrue(Integer.parseInt(s.field("SOAK", "kills")) > 0, () -> "no session was killed\n" + s.lines);
         assertTrue(Integer.parseInt(s.field("SOAK", "holds")) > 0, () -> "no request held\n" + s.lines);
         // Every request is accounted for: it succeeded, the pool timed it out, or a kill raced it.
@@ -66,7 +90,7 @@ class SoakIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("pools")
     void thePoolsAccountingBalancesAndTheAgentForgetsWhatIsGone(Pool pool) {
-        AppOutput.Section s = run(true).section(pool, Scenario.SOAK);
+        AppOutput.Section s = run(pool).section(pool, Scenario.SOAK);
         if (pool.isPool()) {
             assertEquals("0", s.field("ACCOUNTING", "active"), () -> s.lines.toString());
             int total = Integer.parseInt(s.field("ACCOUNTING", "total"));
@@ -83,8 +107,11 @@ class SoakIT {
 
     @Test
     void withTheAgentNoHookFailsAndNoPasswordIsLogged() {
-        AgentExpectations.assertNoHookFailed(run(true));
-        AgentExpectations.assertNoAgentLineContains(run(true), Db.POSTGRES.password());
+        assertEquals(EnumSet.allOf(Pool.class), EnumSet.copyOf(AGENT_RUNS.stream().flatMap(List::stream).toList()));
+        for (List<Pool> pools : AGENT_RUNS) {
+            AgentExpectations.assertNoHookFailed(run(pools.get(0)));
+            AgentExpectations.assertNoAgentLineContains(run(pools.get(0)), Db.POSTGRES.password());
+        }
     }
 
     /**
@@ -94,7 +121,7 @@ class SoakIT {
      */
     @Test
     void withoutTheAgentAgroalHandsOutDeadConnections() {
-        AppOutput out = run(false);
+        AppOutput out = runWithoutAgent();
         assertEquals(List.of(), out.linesMentioningAgent());
         out.section(Pool.TOMCAT, Scenario.SOAK).result();
         AppOutput.Section s = out.section(Pool.AGROAL, Scenario.SOAK);
