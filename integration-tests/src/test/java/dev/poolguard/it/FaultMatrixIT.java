@@ -53,7 +53,7 @@ class FaultMatrixIT {
         };
     }
 
-    /** Every run up front, in the background (see Runs): each restarts its server, so those on one server take turns. */
+    /** Every run up front, in the background (see Runs); those on one server take turns, as each restarts it. */
     @BeforeAll
     static void startRuns() {
         for (boolean agent : new boolean[] {true, false}) {

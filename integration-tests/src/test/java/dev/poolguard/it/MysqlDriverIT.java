@@ -28,19 +28,20 @@ class MysqlDriverIT {
      * once (see Runs); the restart has it to itself.
      */
     private static final List<List<Scenario>> AGENT_RUNS = List.of(
-            List.of(Scenario.STALE, Scenario.BLACKHOLE, Scenario.RECYCLE, Scenario.HOLD, Scenario.IDLE, Scenario.EXHAUST),
+            List.of(Scenario.STALE, Scenario.BLACKHOLE, Scenario.RECYCLE, Scenario.HOLD, Scenario.IDLE,
+                    Scenario.EXHAUST),
             List.of(Scenario.BACKGROUND, Scenario.LEAK, Scenario.IDLE_CUTOFF, Scenario.SERVER_IDLE, Scenario.RESET),
             List.of(Scenario.RESTART));
     private static final List<Scenario> EVERY_SCENARIO = AGENT_RUNS.stream().flatMap(List::stream).toList();
 
     /**
-     * The run's own MariaDB database reached through MySQL's driver and URL scheme, with user and password in the
-     * URL's {@code user:password@} part (a form only Connector/J takes; the other suites pass them as query parameters).
+     * A MariaDB URL in MySQL's driver's form and scheme, with user and password in the URL's {@code user:password@}
+     * part (a form only Connector/J takes; the other suites pass them as query parameters).
      */
-    static String mysqlUrl(String run) {
-        String url = Db.MARIADB.jdbcUrl(run);
-        Matcher m = Pattern.compile("jdbc:mariadb://([^/?]+)(/[^?]*)\\?user=([^&]+)&password=([^&]+)").matcher(url);
-        assertTrue(m.matches(), url);
+    static String mysqlUrl(String mariadbUrl) {
+        Matcher m = Pattern.compile("jdbc:mariadb://([^/?]+)(/[^?]*)\\?user=([^&]+)&password=([^&]+)")
+                .matcher(mariadbUrl);
+        assertTrue(m.matches(), mariadbUrl);
         return "jdbc:mysql://" + m.group(3) + ":" + m.group(4) + "@" + m.group(1) + m.group(2) + "?sslMode=DISABLED";
     }
 
@@ -62,16 +63,16 @@ class MysqlDriverIT {
 
     private static AppOutput launchWithAgent(int group) {
         List<Scenario> scenarios = AGENT_RUNS.get(group);
-        String name = "MysqlDriverIT-agent-" + scenarios.get(0);
-        TestApp app = TestApp.named(name).db(Db.MARIADB, mysqlUrl(name)).pools("all")
+        TestApp app = TestApp.named("MysqlDriverIT-agent-" + scenarios.get(0)).db(Db.MARIADB, MysqlDriverIT::mysqlUrl)
+                .pools("all")
                 .scenarios(scenarios.stream().map(s -> s.cli).collect(Collectors.joining(",")))
                 .timeout(Duration.ofMinutes(6)).withAgent().env(FAULT_FLAGS);
         return (scenarios.contains(Scenario.RESTART) ? app.restartsServer(2000) : app).run();
     }
 
     private static AppOutput launchWithoutAgent() {
-        String name = "MysqlDriverIT-no-agent";
-        return TestApp.named(name).db(Db.MARIADB, mysqlUrl(name)).pools("all").scenarios("stale,blackhole")
+        return TestApp.named("MysqlDriverIT-no-agent").db(Db.MARIADB, MysqlDriverIT::mysqlUrl).pools("all")
+                .scenarios("stale,blackhole")
                 .timeout(Duration.ofMinutes(5)).run();
     }
 
@@ -126,7 +127,7 @@ class MysqlDriverIT {
 
     @Test
     void noAgentHookFailsAndNoSecretIsLogged() {
-        assertTrue(mysqlUrl("MysqlDriverIT-no-agent").contains(":" + Db.MARIADB.password() + "@"));
+        assertTrue(mysqlUrl(Db.MARIADB.jdbcUrl()).contains(":" + Db.MARIADB.password() + "@"));
         assertEquals(EnumSet.complementOf(EnumSet.of(Scenario.SOAK)), EnumSet.copyOf(EVERY_SCENARIO));
         for (Pool pool : Pool.values()) {
             for (Scenario scenario : EVERY_SCENARIO) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Launches the test app in its own JVM and returns its parsed output. stdout and stderr go to one file,
@@ -37,8 +38,12 @@ final class TestApp {
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> appArgs = new ArrayList<>();
     private String secret = "";
-    /** The database server the run uses, if any, and whether it must have it to itself. */
+    /**
+     * The database server the run uses, if any; the form of its URL the app is given; whether the run must have the
+     * server to itself.
+     */
     private Db server;
+    private UnaryOperator<String> urlForm;
     private boolean exclusive;
     private Duration timeout = Duration.ofMinutes(2);
     /** Called, in this JVM, for every line of the app's output that starts with the key. */
@@ -108,19 +113,23 @@ final class TestApp {
         return this;
     }
 
-    /** Run on a database of its own (named after the run) on this server. */
+    /**
+     * Run on a database of its own (named after the run) on this server, created when the run has its turn on the
+     * server (a run that restarts it may hold it until then).
+     */
     TestApp db(Db db) {
-        return db(db, db.jdbcUrl(name));
+        return db(db, url -> url);
     }
 
-    /** Run on this server through {@code url} (another driver's form of a {@link Db#jdbcUrl(String)}). */
-    TestApp db(Db db, String url) {
+    /** The same, with the URL in another form (another driver's, say). */
+    TestApp db(Db db, UnaryOperator<String> form) {
         server = db;
+        urlForm = form;
         secret = db.password();
-        return args("--db", url);
+        return this;
     }
 
-    /** The app restarts the server on each "FAULT restart" line; no other run uses that server meanwhile. */
+    /** After {@link #db}: the app restarts the server on each "FAULT restart" line; no other run uses it meanwhile. */
     TestApp restartsServer(long downMillis) {
         exclusive = true;
         return onEveryLine("FAULT restart", line -> server.restart(downMillis));
@@ -163,7 +172,6 @@ final class TestApp {
     AppOutput run() {
         return run(null, null);
     }
-
 
     /**
      * Runs the app and, once its output has a line starting with {@code marker}, calls {@code onMarker} with the
@@ -267,6 +275,10 @@ final class TestApp {
             command.add((bootJar ? ItSettings.testAppBootJar() : ItSettings.testAppJar()).toString());
         }
         command.addAll(appArgs);
+        if (server != null) {
+            command.add("--db");
+            command.add(urlForm.apply(server.jdbcUrl(name)));
+        }
         return command;
     }
 
