@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holder holds through its pause).
  *
  * <p>Each failed request is classified. A borrow that times out is the pool's normal answer to 64 threads on 8
- * connections. A request during which a kill happened may fail: the kill raced it. Any other failure on a
+ * connections. A request that began before a kill had landed (100 ms after the kill statement returned) may fail:
+ * the kill raced it, possibly just after the connection was checked at borrow. Any other failure on a
  * connection error is a dead connection handed out at borrow, and counts as failed in RESULT, as does any other
  * error, and any request thread still running 15 s after the end (then a thread dump is printed). A {@code SOAK}
  * line gives the counts, {@code ACCOUNTING} the pool's own count of leased and open connections once every thread
@@ -37,6 +38,7 @@ final class SoakScenario {
     private static final int PAUSE_MAX_MS = 400;
     private static final long KILL_EVERY_MS = 500;
     private static final long KILL_IDLE_MS = 700;
+    private static final long KILL_LANDS_MS = 100;
     private static final long STUCK_AFTER_MS = 15_000;
 
     private SoakScenario() {
@@ -153,9 +155,11 @@ final class SoakScenario {
         try (Connection admin = target.connect(); Statement statement = admin.createStatement()) {
             while (System.nanoTime() - end < 0) {
                 Thread.sleep(KILL_EVERY_MS);
-                // Recorded before the kill: a request that starts after this instant and fails is not a race.
-                kills.add(System.nanoTime());
                 if (killOneIdle(target, statement)) {
+                    // Recorded once the kill is done, plus the moment the server takes to act on it: a request that
+                    // starts before then may have checked the connection just before the kill landed (a race); one
+                    // that starts after it and fails on a connection error was handed a dead connection.
+                    kills.add(System.nanoTime() + KILL_LANDS_MS * 1_000_000);
                     counts.kills.incrementAndGet();
                 }
             }
