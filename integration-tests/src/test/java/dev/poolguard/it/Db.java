@@ -12,10 +12,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -47,7 +46,8 @@ enum Db {
 
     /** Shared by the runs that use this server, exclusive to one that restarts it. Fair: a restart is not starved. */
     private final ReentrantReadWriteLock use = new ReentrantReadWriteLock(true);
-    private final Set<String> databases = new HashSet<>();
+    /** The databases created, by the run name each was made for. */
+    private final Map<String, String> databases = new HashMap<>();
 
     /** The name the test app prints in db=. */
     final String label;
@@ -76,13 +76,18 @@ enum Db {
             throw new IllegalStateException("no database in " + label + "'s URL");
         }
         synchronized (databases) {
-            if (databases.add(database)) {
+            String owner = databases.get(database);
+            if (owner != null && !owner.equals(name)) {
+                // Two runs on one database would end each other's sessions.
+                throw new IllegalStateException("runs " + owner + " and " + name + " would share database " + database);
+            }
+            if (owner == null) {
                 try (Connection c = DriverManager.getConnection(jdbcUrl()); Statement s = c.createStatement()) {
                     s.execute("CREATE DATABASE " + database);
                 } catch (SQLException e) {
-                    databases.remove(database);
                     throw new IllegalStateException("could not create database " + database + " on " + label, e);
                 }
+                databases.put(database, name);
             }
         }
         return m.replaceFirst("$1" + database);

@@ -21,12 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * holder holds through its pause).
  *
  * <p>Each failed request is classified. A borrow that times out is the pool's normal answer to 64 threads on 8
- * connections. A request that began before a kill had landed (100 ms after the kill statement returned) may fail:
- * the kill raced it, possibly just after the connection was checked at borrow. Any other failure on a
- * connection error is a dead connection handed out at borrow, and counts as failed in RESULT, as does any other
- * error, and any request thread still running 15 s after the end (then a thread dump is printed). A {@code SOAK}
- * line gives the counts, {@code ACCOUNTING} the pool's own count of leased and open connections once every thread
- * has finished.
+ * connections. A request that fails while a kill statement runs, or that began before a kill had landed (100 ms
+ * after the kill statement returned), may have been raced by the kill, possibly just after the connection was
+ * checked at borrow. Any other failure on a connection error is a dead connection handed out at borrow, and counts
+ * as failed in RESULT, as does any other error, and any request thread still running 15 s after the end (then a
+ * thread dump is printed). A {@code SOAK} line gives the counts, {@code ACCOUNTING} the pool's own count of leased
+ * and open connections once every thread has finished.
  */
 final class SoakScenario {
     static final long DEFAULT_SECONDS = 60;
@@ -105,7 +105,7 @@ final class SoakScenario {
                 }
                 stats.ok();
             } catch (SQLException e) {
-                if (killedSince(kills, start)) {
+                if (killedSince(kills, counts, start)) {
                     counts.killedDuring.incrementAndGet();
                 } else if (connectionError(e)) {
                     counts.deadAtBorrow.incrementAndGet();
@@ -131,7 +131,11 @@ final class SoakScenario {
         }
     }
 
-    private static boolean killedSince(ConcurrentLinkedQueue<Long> kills, long start) {
+    /** A kill still under way, or one that landed after {@code start}, may have raced the request. */
+    private static boolean killedSince(ConcurrentLinkedQueue<Long> kills, Counts counts, long start) {
+        if (counts.killing.get() > 0) {
+            return true;
+        }
         for (long kill : kills) {
             if (kill - start >= 0) {
                 return true;
@@ -155,12 +159,17 @@ final class SoakScenario {
         try (Connection admin = target.connect(); Statement statement = admin.createStatement()) {
             while (System.nanoTime() - end < 0) {
                 Thread.sleep(KILL_EVERY_MS);
-                if (killOneIdle(target, statement)) {
-                    // Recorded once the kill is done, plus the moment the server takes to act on it: a request that
-                    // starts before then may have checked the connection just before the kill landed (a race); one
-                    // that starts after it and fails on a connection error was handed a dead connection.
-                    kills.add(System.nanoTime() + KILL_LANDS_MS * 1_000_000);
-                    counts.kills.incrementAndGet();
+                counts.killing.incrementAndGet(); // a request failing meanwhile may have met this kill
+                try {
+                    if (killOneIdle(target, statement)) {
+                        // Recorded once the kill is done, plus the moment the server takes to act on it: a request
+                        // that starts before then may have checked the connection just before the kill landed (a
+                        // race); one that starts after it and fails on a connection error was handed a dead one.
+                        kills.add(System.nanoTime() + KILL_LANDS_MS * 1_000_000);
+                        counts.kills.incrementAndGet();
+                    }
+                } finally {
+                    counts.killing.decrementAndGet();
                 }
             }
         } catch (SQLException e) {
@@ -227,5 +236,7 @@ final class SoakScenario {
         final AtomicInteger other = new AtomicInteger();
         final AtomicInteger holds = new AtomicInteger();
         final AtomicInteger kills = new AtomicInteger();
+        /** Kill statements under way: 0 or 1. */
+        final AtomicInteger killing = new AtomicInteger();
     }
 }
