@@ -23,8 +23,8 @@ import net.bytebuddy.asm.Advice;
  * ({@code ConnectionHandler.acquire}), inside its borrow loop and before a JTA transaction is associated: an
  * evicted connection is flagged flush-only and removed the way Agroal removes one that failed validation, and the
  * claim fails, so the loop takes another one. With a validator that asks the database, the check moves after
- * Agroal's own validation, to {@code getConnection}'s exit, so a connection is not pinged twice. A connection retired at return is flagged
- * flush-only as well.
+ * Agroal's own validation, to {@code getConnection}'s exit, so a connection is not pinged twice. A connection
+ * retired at return is flagged flush-only as well.
  */
 final class AgroalAdapter extends PoolAdapter {
 
