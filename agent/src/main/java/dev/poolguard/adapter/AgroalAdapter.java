@@ -5,6 +5,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import dev.poolguard.core.Weaving;
 import io.agroal.api.AgroalDataSourceListener;
 import io.agroal.api.configuration.AgroalConnectionPoolConfiguration.ConnectionValidator;
 import io.agroal.pool.ConnectionHandler;
@@ -14,7 +15,6 @@ import io.agroal.pool.Pool;
 import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.SQLException;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -35,8 +35,8 @@ final class AgroalAdapter extends PoolAdapter {
     }
 
     @Override
-    protected AgentBuilder instrument(AgentBuilder builder) {
-        return builder
+    protected void instrument(Weaving weaving) {
+        weaving
             .type(poolClass("io.agroal.pool.ConnectionPool"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
             .transform(advice(Hook.BORROW, named("getReadOnlyConnection").and(takesArguments(0)), "BorrowReadOnly"))

@@ -5,8 +5,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import dev.poolguard.core.Weaving;
 import java.sql.Connection;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import org.apache.commons.dbcp2.BasicDataSource;
 import org.apache.commons.dbcp2.DelegatingConnection;
@@ -27,8 +27,8 @@ final class Dbcp2Adapter extends PoolAdapter {
     }
 
     @Override
-    protected AgentBuilder instrument(AgentBuilder builder) {
-        return builder
+    protected void instrument(Weaving weaving) {
+        weaving
             .type(poolClass("org.apache.commons.dbcp2.BasicDataSource"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
             .type(poolClass("org.apache.commons.dbcp2.PoolableConnection"))

@@ -11,10 +11,10 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import dev.poolguard.core.Weaving;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -31,11 +31,12 @@ final class DriverAdapter extends PoolAdapter {
 
     DriverAdapter() {
         super(ID);
+        weavesClassesNamedWith("Driver", "Connection", "Statement");
     }
 
     @Override
-    protected AgentBuilder instrument(AgentBuilder builder) {
-        return builder
+    protected void instrument(Weaving weaving) {
+        weaving
             .type(nameContaining("Driver").and(not(isInterface())).and(outsidePools())
                 .and(hasSuperType(named("java.sql.Driver"))))
             .transform(advice(Hook.CONNECT, named("connect").and(returns(hasSuperType(named("java.sql.Connection")))), "Connect"))

@@ -10,11 +10,11 @@ import com.alibaba.druid.pool.DruidPooledConnection;
 import com.alibaba.druid.proxy.jdbc.ConnectionProxy;
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import dev.poolguard.core.Weaving;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -33,8 +33,8 @@ final class DruidAdapter extends PoolAdapter {
     }
 
     @Override
-    protected AgentBuilder instrument(AgentBuilder builder) {
-        return builder
+    protected void instrument(Weaving weaving) {
+        weaving
             .type(poolClass("com.alibaba.druid.pool.DruidDataSource"))
             .transform(advice(Hook.BORROW, named("getConnectionDirect").and(takesArguments(long.class)), "Borrow"))
             .transform(advice(Hook.RETURN, named("recycle").and(takesArguments(1))

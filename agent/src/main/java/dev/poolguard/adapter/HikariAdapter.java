@@ -7,8 +7,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import dev.poolguard.core.Weaving;
 import java.sql.Connection;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -26,8 +26,8 @@ final class HikariAdapter extends PoolAdapter {
     }
 
     @Override
-    protected AgentBuilder instrument(AgentBuilder builder) {
-        return builder
+    protected void instrument(Weaving weaving) {
+        weaving
             .type(poolClass("com.zaxxer.hikari.pool.HikariPool"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(long.class)), "Borrow"))
             .type(poolClass("com.zaxxer.hikari.pool.PoolEntry"))

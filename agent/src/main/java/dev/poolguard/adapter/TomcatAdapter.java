@@ -6,8 +6,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import dev.poolguard.core.Weaving;
 import java.sql.Connection;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import org.apache.tomcat.jdbc.pool.ConnectionPool;
 import org.apache.tomcat.jdbc.pool.PoolConfiguration;
@@ -28,8 +28,8 @@ final class TomcatAdapter extends PoolAdapter {
     }
 
     @Override
-    protected AgentBuilder instrument(AgentBuilder builder) {
-        return builder
+    protected void instrument(Weaving weaving) {
+        weaving
             .type(poolClass("org.apache.tomcat.jdbc.pool.ConnectionPool"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
             .transform(advice(Hook.RETURN, named("returnConnection").and(takesArguments(1))

@@ -7,8 +7,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import dev.poolguard.core.Weaving;
 import java.sql.Connection;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import oracle.ucp.ConnectionRetrievalInfo;
 import oracle.ucp.UniversalConnectionPool;
@@ -32,8 +32,8 @@ final class UcpAdapter extends PoolAdapter {
     }
 
     @Override
-    protected AgentBuilder instrument(AgentBuilder builder) {
-        return builder
+    protected void instrument(Weaving weaving) {
+        weaving
             .type(poolClass("oracle.ucp.jdbc.JDBCConnectionPool"))
             .transform(advice(Hook.BORROW, named("borrowConnection").and(takesArguments(1))
                 .and(takesArgument(0, named("oracle.ucp.ConnectionRetrievalInfo"))), "Borrow"))

@@ -5,9 +5,9 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.poolguard.core.Hooks;
 import dev.poolguard.core.PoolAdapter;
+import dev.poolguard.core.Weaving;
 import java.sql.Connection;
 import java.sql.SQLException;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import org.vibur.dbcp.ViburConfig;
 import org.vibur.dbcp.pool.ConnHolder;
@@ -29,8 +29,8 @@ final class ViburAdapter extends PoolAdapter {
     }
 
     @Override
-    protected AgentBuilder instrument(AgentBuilder builder) {
-        return builder
+    protected void instrument(Weaving weaving) {
+        weaving
             .type(poolClass("org.vibur.dbcp.pool.PoolOperations"))
             .transform(advice(Hook.BORROW, named("getProxyConnection").and(takesArguments(long.class)), "Borrow"))
             .transform(advice(Hook.BORROW, named("getConnHolder").and(takesArguments(long.class)), "Take"))

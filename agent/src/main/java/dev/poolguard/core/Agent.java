@@ -1,22 +1,16 @@
 package dev.poolguard.core;
 
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
 import dev.poolguard.adapter.Adapters;
 import java.io.File;
+import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.utility.JavaModule;
 
 /** Start-up: read the configuration, pick the adapters, weave. Runs in the bootstrap class loader. */
 public final class Agent {
@@ -77,42 +71,18 @@ public final class Agent {
         if (System.getProperty("dev.poolguard.shaded.bytebuddy.safe") == null) {
             System.setProperty("dev.poolguard.shaded.bytebuddy.safe", "true");
         }
-        try {
-            PoolAdapter.adviceLocator = ClassFileLocator.ForJarFile.of(jar);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read the agent jar " + jar.getName(), e);
-        }
         ConnectionClasses.weaveOnFirstUse(inst);
-        NameFilter filter = new NameFilter();
-        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-            .disableClassFormatChanges()
-            // Advice only: no method graph of the woven type's hierarchy is needed, and for a driver's connection
-            // class (Oracle's implements hundreds of methods) computing one costs a quarter of a second.
-            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-            // Retransforming: connection classes are woven when first used (ConnectionClasses). At JVM start no
-            // pool or driver class is loaded yet, so going over the loaded classes would only cost start-up time;
-            // attached to a running JVM, the pools already loaded are woven in place.
-            .with(inst.isRetransformClassesSupported() ? AgentBuilder.RedefinitionStrategy.RETRANSFORMATION
-                : AgentBuilder.RedefinitionStrategy.DISABLED)
-            .with(attached ? AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.SinglePass.INSTANCE
-                : new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit())
-            .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
-            .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(new FailureListener())
-            .with(filter)
-            .ignore(nameStartsWith("dev.poolguard.")
-                .or(nameStartsWith("java."))
-                .or(nameStartsWith("javax."))
-                .or(nameStartsWith("jdk."))
-                .or(nameStartsWith("sun."))
-                .or(nameStartsWith("com.sun.")));
-        for (PoolAdapter a : adapters) {
-            builder = a.instrument(builder);
-        }
-        filter.addAll(adapters);
-        builder.installOn(inst);
-        if (!attached) {
-            WarmUp.start(PoolAdapter.adviceLocator);
+        NameFilter filter = new NameFilter(adapters);
+        Weaver weaver = new Weaver(filter, new Rules(jar, adapters, filter));
+        // Retransforming: connection classes are woven when first used (ConnectionClasses); attached to a running
+        // JVM, the pools already loaded are woven in place. At JVM start nothing of a pool or driver is loaded yet.
+        inst.addTransformer(weaver, inst.isRetransformClassesSupported());
+        if (attached) {
+            if (inst.isRetransformClassesSupported()) {
+                weaver.weaveLoaded(inst);
+            }
+        } else {
+            WarmUp.start(weaver);
         }
     }
 
@@ -146,19 +116,30 @@ public final class Agent {
         return v == null ? "dev" : v;
     }
 
-    /** A class the agent could not weave is left as it is; the adapter says so once. */
-    private static final class FailureListener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable t) {
-            Log.warnOnce("weave/" + typeName, "hook.failed", typeName + " hook=weave error=" + Log.describe(t)
-                + " action=class left unchanged");
+    /**
+     * The adapters' rules. Built off the application's thread when the JVM starts (building them loads a good part of
+     * Byte Buddy), so no lambda here either: the first lambda of a JVM sets up its invokedynamic machinery.
+     */
+    private static final class Rules implements Callable<List<Weaving.Rule>> {
+        private final File jar;
+        private final List<PoolAdapter> adapters;
+        private final NameFilter filter;
+
+        Rules(File jar, List<PoolAdapter> adapters, NameFilter filter) {
+            this.jar = jar;
+            this.adapters = adapters;
+            this.filter = filter;
         }
 
         @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                                     DynamicType dynamicType) {
-            Log.debug("weave", type.getName() + " loader=" + (loader == null ? "bootstrap" : loader.getClass().getName())
-                + (loaded ? " retransformed=true" : ""));
+        public List<Weaving.Rule> call() throws IOException {
+            PoolAdapter.adviceLocator = ClassFileLocator.ForJarFile.of(jar);
+            Weaving weaving = new Weaving();
+            for (PoolAdapter a : adapters) {
+                a.instrument(weaving);
+            }
+            filter.poolClasses(adapters);
+            return weaving.rules();
         }
     }
 }

@@ -35,24 +35,13 @@ public abstract class PoolAdapter {
         }
     }
 
-    private static final MethodDescription ADVICE_FAILED;
-
-    static {
-        try {
-            ADVICE_FAILED = new MethodDescription.ForLoadedMethod(
-                Hooks.class.getMethod("adviceFailed", Throwable.class, String.class));
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** Where advice class files are read from: the agent jar. Set once before any adapter instruments. */
     static volatile ClassFileLocator adviceLocator = ClassFileLocator.NoOp.INSTANCE;
 
     private final String id;
     private final String[] ownPackages;
     private final List<String> adviceClasses = new CopyOnWriteArrayList<>();
-    /** Names the matchers can match, for {@link NameFilter}: pool classes exactly, driver classes by a part. */
+    /** Names the matchers can match, for {@link NameFilter}: pool classes exactly, other classes by a declared part. */
     private final Set<String> classNames = new LinkedHashSet<>();
     private final Set<String> nameParts = new LinkedHashSet<>();
     private final Compatibility compatibility = new Compatibility(this);
@@ -78,8 +67,8 @@ public abstract class PoolAdapter {
         return ownPackages.clone();
     }
 
-    /** Adds this adapter's type matchers and advice. Matchers should be by name: they run for every class loaded. */
-    protected abstract AgentBuilder instrument(AgentBuilder builder);
+    /** Adds this adapter's type matchers and advice. */
+    protected abstract void instrument(Weaving weaving);
 
     /** The pool's own name when it has one worth logging; null lets the agent number it ({@code <id>-<n>}). */
     protected String poolName(Object pool) {
@@ -94,7 +83,9 @@ public abstract class PoolAdapter {
     protected static final int RESETS_SCHEMA = 1 << 4;
     /** The pool rolls back uncommitted work of a borrower that left autocommit off. */
     protected static final int RESETS_ROLLBACK = StateHygiene.ROLLBACK;
-    protected static final int RESETS_ALL = StateHygiene.ALL;
+    /** Constants, so that loading an adapter does not initialise {@link StateHygiene} (start-up time). */
+    protected static final int RESETS_ALL = RESETS_AUTOCOMMIT | RESETS_READ_ONLY | RESETS_ISOLATION | RESETS_CATALOG
+        | RESETS_SCHEMA | RESETS_ROLLBACK;
 
     /**
      * What the pool itself puts back when a connection is returned, so the agent leaves that to the pool and restores
@@ -182,7 +173,7 @@ public abstract class PoolAdapter {
     protected final AgentBuilder.Transformer advice(Hook hook, ElementMatcher<? super MethodDescription> methods,
                                                    String nestedAdviceClass) {
         StackManipulation report = new StackManipulation.Compound(
-            new TextConstant(id + "/" + hook.label()), MethodInvocation.invoke(ADVICE_FAILED));
+            new TextConstant(id + "/" + hook.label()), MethodInvocation.invoke(AdviceFailed.METHOD));
         String adviceClass = getClass().getName() + "$" + nestedAdviceClass;
         adviceClasses.add(adviceClass);
         return new AgentBuilder.Transformer.ForAdvice()
@@ -196,9 +187,12 @@ public abstract class PoolAdapter {
      * uses. The name is checked first: the class loader check reads class files, once per loader, and must only
      * run for loaders that really hold this pool.
      */
-    protected final AgentBuilder.RawMatcher poolClass(String className) {
+    protected final Weaving.TypeMatcher poolClass(String className) {
+        if (!owns(className)) {
+            throw new IllegalStateException(className + " is outside the packages of " + id);
+        }
         classNames.add(className);
-        return (type, loader, module, classBeingRedefined, protectionDomain) ->
+        return (type, loader, redefined) ->
             type.getName().equals(className) && compatibility.matches(loader);
     }
 
@@ -206,13 +200,25 @@ public abstract class PoolAdapter {
      * A driver's connection classes are woven once a connection of the class is seen, not as they load (see
      * {@link ConnectionClasses}). First in a conjunction, so that the hierarchy check after it is not made at load.
      */
-    protected static AgentBuilder.RawMatcher connectionClassInUse() {
-        return (type, loader, module, redefined, domain) -> ConnectionClasses.due(redefined);
+    protected static Weaving.TypeMatcher connectionClassInUse() {
+        return (type, loader, redefined) -> ConnectionClasses.due(redefined);
     }
 
-    /** Types whose name contains {@code part}: the name filter lets such classes through to the other matchers. */
+    /**
+     * Declares, in the constructor, that this adapter weaves classes outside its own packages whose names contain
+     * {@code parts}: the name filter, which exists before the adapter's rules, lets such classes through.
+     */
+    protected final void weavesClassesNamedWith(String... parts) {
+        for (String part : parts) {
+            nameParts.add(part.replace('.', '/'));
+        }
+    }
+
+    /** Types whose name contains {@code part}, one of those declared with {@link #weavesClassesNamedWith}. */
     protected final ElementMatcher.Junction<NamedElement> nameContaining(String part) {
-        nameParts.add(part.replace('.', '/'));
+        if (!nameParts.contains(part.replace('.', '/'))) {
+            throw new IllegalStateException(part + " is not declared by weavesClassesNamedWith in " + id);
+        }
         return ElementMatchers.nameContains(part);
     }
 
@@ -269,5 +275,19 @@ public abstract class PoolAdapter {
 
     final synchronized void disable(Hook hook) {
         disabledHooks |= hook.bit;
+    }
+
+    /** Loaded with the first advice, not at start-up: describing a loaded method sets up much of Byte Buddy. */
+    private static final class AdviceFailed {
+        static final MethodDescription METHOD;
+
+        static {
+            try {
+                METHOD = new MethodDescription.ForLoadedMethod(
+                    Hooks.class.getMethod("adviceFailed", Throwable.class, String.class));
+            } catch (NoSuchMethodException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
     }
 }

@@ -2,45 +2,45 @@ package dev.poolguard.core;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
-import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.pool.TypePool;
 
 /**
- * The first class the agent weaves pays for loading and running, still interpreted, the thousand or so Byte Buddy
- * and ASM classes that weaving uses; that lands on the application's thread the first time it builds a pool. At
- * start-up a daemon thread weaves a small class of the agent's own, never loaded, so that the cost is paid beside the
- * application's own start-up instead. It changes nothing, and a failure only means no warm-up.
+ * The start-up thread. It builds the weaver's rules, then weaves a small class of the agent's own, never loaded:
+ * the first class the agent weaves pays for loading and running, still interpreted, the several hundred Byte Buddy
+ * and ASM classes that weaving uses, and that would otherwise land on the application's thread the first time it
+ * builds a pool. The warm-up changes nothing, and a failure only means no warm-up.
  */
 final class WarmUp {
 
     private WarmUp() {
     }
 
-    static void start(ClassFileLocator agentJar) {
-        Thread t = new Thread(() -> run(agentJar), "poolguard-warmup");
+    /** Builds the weaver's rules, then warms up; the application's thread waits for the rules only if it needs them. */
+    static void start(Weaver weaver) {
+        Thread t = new Thread(new Runnable() { // not a lambda: see Agent.Rules
+            @Override
+            public void run() {
+                if (!weaver.rules().isEmpty()) {
+                    WarmUp.run(PoolAdapter.adviceLocator);
+                }
+            }
+        }, "poolguard-warmup");
         t.setDaemon(true);
         t.setContextClassLoader(null);
-        t.setPriority(Thread.MIN_PRIORITY);
         t.start();
     }
 
     private static void run(ClassFileLocator agentJar) {
         try {
             long start = System.nanoTime();
-            ClassFileLocator locator = new ClassFileLocator.Compound(agentJar, ClassFileLocator.ForClassLoader.ofBootLoader());
-            TypePool pool = TypePool.Default.of(locator);
-            TypeDescription target = pool.describe(Target.class.getName()).resolve();
-            ElementMatchers.hasSuperType(named("java.lang.Runnable")).matches(target);
-            new ByteBuddy().with(TypeValidation.DISABLED)
-                .redefine(target, locator)
-                .visit(Advice.to(pool.describe(Sample.class.getName()).resolve(), locator).on(named("run")))
-                .make()
-                .getBytes();
+            Weaving weaving = new Weaving()
+                .type(ElementMatchers.hasSuperType(named("java.lang.Runnable")))
+                .transform(new AgentBuilder.Transformer.ForAdvice().include(agentJar).advice(named("run"), Sample.class.getName()));
+            String target = Target.class.getName();
+            Weaver.weave(weaving.rules(), null, null, target, null, null, agentJar.locate(target).resolve());
             Log.debug("warmup", "took=" + Settings.millis(System.nanoTime() - start) + "ms");
         } catch (Throwable e) {
             Log.debug("warmup", "failed error=" + Log.describe(e));

@@ -16,7 +16,13 @@ final class WeakIdentityMap<K, V> {
     private final ConcurrentHashMap<Object, V> map = new ConcurrentHashMap<>();
     private final ReferenceQueue<K> collected = new ReferenceQueue<>();
     /** Reused per thread so a lookup allocates nothing. */
-    private final ThreadLocal<Lookup> lookups = ThreadLocal.withInitial(Lookup::new);
+    /** Not a lambda: a map is created in premain, where setting up the JVM's lambda machinery costs start-up time. */
+    private final ThreadLocal<Lookup> lookups = new ThreadLocal<Lookup>() {
+        @Override
+        protected Lookup initialValue() {
+            return new Lookup();
+        }
+    };
 
     V get(K key) {
         Lookup lookup = lookups.get();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,7 @@ class FootprintTest {
 
     private final PoolAdapter adapter = new PoolAdapter("footprint") {
         @Override
-        protected AgentBuilder instrument(AgentBuilder builder) {
-            return builder;
+        protected void instrument(Weaving weaving) {
         }
     };
     private final Object pool = new Object();

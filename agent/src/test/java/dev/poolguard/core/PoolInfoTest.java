@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.util.concurrent.atomic.AtomicBoolean;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,8 +15,7 @@ class PoolInfoTest {
 
     private final PoolAdapter adapter = new PoolAdapter("gauges") {
         @Override
-        protected AgentBuilder instrument(AgentBuilder builder) {
-            return builder;
+        protected void instrument(Weaving weaving) {
         }
     };
     private final Object pool = new Object();

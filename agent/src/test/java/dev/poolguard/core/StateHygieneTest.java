@@ -16,6 +16,8 @@ class StateHygieneTest {
         assertEquals(StateHygiene.Property.SCHEMA.bit, PoolAdapter.RESETS_SCHEMA);
         assertEquals(StateHygiene.Property.values().length, 5, "a new property needs its RESETS_ constant");
         assertEquals(0b111111, PoolAdapter.RESETS_ALL);
+        assertEquals(StateHygiene.ALL, PoolAdapter.RESETS_ALL);
+        assertEquals(StateHygiene.ROLLBACK, PoolAdapter.RESETS_ROLLBACK);
     }
 
     @Test

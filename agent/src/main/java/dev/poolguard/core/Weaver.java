@@ -1,0 +1,178 @@
+package dev.poolguard.core;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.TypeResolutionStrategy;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * The agent's class file transformer: the name filter first, then the adapters' rules, then Byte Buddy's advice on
+ * the class file as it is (no members added, so classes can be retransformed). Byte Buddy's own agent builder would
+ * do the same, but on every start it first generates a subclass of its transformer for the Java 9 module API, which
+ * loads several hundred Byte Buddy classes and took about 100 ms of the application's start-up. Here the adapters'
+ * rules are built off the application's thread at start-up ({@link #rules}), and nothing of Byte Buddy's weaving
+ * runs until a class passes the name filter.
+ */
+final class Weaver implements ClassFileTransformer {
+
+    private static final long RULES_WAIT_SECONDS = 10;
+
+    private final NameFilter filter;
+    /** The adapters' rules, built once by whichever thread needs them first (usually {@link WarmUp}'s). */
+    private final FutureTask<List<Weaving.Rule>> rules;
+    /** A class loaded while this thread weaves (a class loader's own, reading a class file) is not woven. */
+    private final ThreadLocal<Boolean> weaving = new ThreadLocal<>();
+
+    Weaver(NameFilter filter, Callable<List<Weaving.Rule>> rules) {
+        this.filter = filter;
+        this.rules = new FutureTask<>(new Callable<List<Weaving.Rule>>() { // not a lambda: see Agent.Rules
+            @Override
+            public List<Weaving.Rule> call() throws Exception {
+                weaving.set(Boolean.TRUE);
+                try {
+                    long start = System.nanoTime();
+                    List<Weaving.Rule> built = rules.call();
+                    Log.debug("weave", "rules=" + built.size() + " took=" + Settings.millis(System.nanoTime() - start) + "ms");
+                    return built;
+                } finally {
+                    weaving.remove();
+                }
+            }
+        });
+    }
+
+    /**
+     * Builds the rules if no thread has yet, else waits for them. A failure here means nothing can be woven: it is
+     * logged once and every class is left as it is. The wait is bounded so that a class load can never hang on it.
+     */
+    List<Weaving.Rule> rules() {
+        rules.run();
+        try {
+            return rules.get(RULES_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Collections.emptyList();
+        } catch (ExecutionException e) {
+            Log.warnOnce("weave/rules", "hook.failed", "agent hook=weave error=" + Log.describe(e.getCause())
+                + " action=nothing woven");
+            return Collections.emptyList();
+        } catch (TimeoutException e) {
+            Log.warnOnce("weave/rules-wait", "hook.failed", "agent hook=weave error=rules not built after "
+                + RULES_WAIT_SECONDS + " s action=classes loaded meanwhile left unchanged");
+            return Collections.emptyList();
+        }
+    }
+
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
+                            byte[] bytes) {
+        if (!filter.mayMatch(name) || weaving.get() != null) {
+            return null;
+        }
+        weaving.set(Boolean.TRUE);
+        try {
+            List<Weaving.Rule> all = rules();
+            return all.isEmpty() || !filter.isCandidate(name) ? null
+                : weave(all, module, loader, name.replace('/', '.'), redefined, domain, bytes);
+        } catch (Throwable t) {
+            Log.warnOnce("weave/" + name, "hook.failed", name.replace('/', '.') + " hook=weave error=" + Log.describe(t)
+                + " action=class left unchanged");
+            return null;
+        } finally {
+            weaving.remove();
+        }
+    }
+
+    static byte[] weave(List<Weaving.Rule> rules, Module module, ClassLoader loader, String name, Class<?> redefined,
+                        ProtectionDomain domain, byte[] bytes) {
+        long start = System.nanoTime();
+        ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
+            ClassFileLocator.ForClassLoader.of(loader));
+        TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, loader, name);
+        TypeDescription type = pool.describe(name).resolve();
+        Weaving.Rule rule = firstMatching(rules, type, loader, redefined);
+        if (rule == null) {
+            return null;
+        }
+        JavaModule javaModule = module == null ? null : JavaModule.of(module);
+        // Decorating, not redefining: no method graph of the class's hierarchy is computed, which for a driver's
+        // connection class (Oracle's implements hundreds of methods) costs a quarter of a second.
+        DynamicType.Builder<?> builder = Engine.BYTE_BUDDY.decorate(type, locator);
+        for (AgentBuilder.Transformer transformer : rule.transformers) {
+            builder = transformer.transform(builder, type, loader, javaModule, domain);
+        }
+        byte[] woven = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+        Log.debug("weave", name + " loader=" + (loader == null ? "bootstrap" : loader.getClass().getName())
+            + (redefined != null ? " retransformed=true" : "") + " took=" + Settings.millis(System.nanoTime() - start) + "ms");
+        return woven;
+    }
+
+    private static Weaving.Rule firstMatching(List<Weaving.Rule> rules, TypeDescription type, ClassLoader loader,
+                                              Class<?> redefined) {
+        for (Weaving.Rule rule : rules) {
+            if (rule.matcher.matches(type, loader, redefined)) {
+                return rule;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Attached to a running JVM: weaves the pool and driver classes already loaded. Each is retransformed on its own,
+     * so one that cannot be leaves the others woven.
+     */
+    void weaveLoaded(Instrumentation inst) {
+        List<Weaving.Rule> all = rules();
+        List<Class<?>> candidates = new ArrayList<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            String name = c.getName().replace('.', '/');
+            if (!c.isArray() && !c.isPrimitive() && filter.mayMatch(name) && filter.isCandidate(name)
+                && inst.isModifiableClass(c) && matchesLoaded(all, c)) {
+                candidates.add(c);
+            }
+        }
+        for (Class<?> c : candidates) {
+            try {
+                inst.retransformClasses(c);
+            } catch (Throwable t) {
+                Log.warnOnce("weave/" + c.getName(), "hook.failed", c.getName() + " hook=weave error="
+                    + Log.describe(t) + " action=class left unchanged");
+            }
+        }
+    }
+
+    private static boolean matchesLoaded(List<Weaving.Rule> rules, Class<?> c) {
+        try {
+            ClassLoader loader = c.getClassLoader();
+            TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(ClassFileLocator.ForClassLoader.of(loader), loader);
+            return firstMatching(rules, pool.describe(c.getName()).resolve(), loader, c) != null;
+        } catch (Throwable t) {
+            return false; // its class file cannot be read: it cannot be woven either
+        }
+    }
+
+    /** Created with the first class woven, not at start-up. */
+    private static final class Engine {
+        /** Advice only: nothing is added to a class, so the JVM accepts the woven class when it retransforms one. */
+        static final ByteBuddy BYTE_BUDDY = new ByteBuddy()
+            .with(TypeValidation.DISABLED)
+            .with(Implementation.Context.Disabled.Factory.INSTANCE);
+    }
+}

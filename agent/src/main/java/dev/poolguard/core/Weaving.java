@@ -1,0 +1,64 @@
+package dev.poolguard.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * What the adapters weave: rules of a type matcher and the advice for the matched type, tried in the order they were
+ * added; the first rule whose matcher accepts a class is the one applied to it.
+ */
+public final class Weaving {
+
+    /** Whether a class is to be woven. {@code redefined} is null while the class loads, the class when retransformed. */
+    public interface TypeMatcher {
+        boolean matches(TypeDescription type, ClassLoader loader, Class<?> redefined);
+    }
+
+    static final class Rule {
+        TypeMatcher matcher;
+        final List<AgentBuilder.Transformer> transformers = new ArrayList<>();
+
+        Rule(TypeMatcher matcher) {
+            this.matcher = matcher;
+        }
+    }
+
+    private final List<Rule> rules = new ArrayList<>();
+
+    public Weaving type(TypeMatcher matcher) {
+        rules.add(new Rule(matcher));
+        return this;
+    }
+
+    public Weaving type(ElementMatcher<? super TypeDescription> matcher) {
+        return type((type, loader, redefined) -> matcher.matches(type));
+    }
+
+    /** Narrows the last rule's matcher. */
+    public Weaving and(ElementMatcher<? super TypeDescription> matcher) {
+        Rule rule = last();
+        TypeMatcher first = rule.matcher;
+        rule.matcher = (type, loader, redefined) -> first.matches(type, loader, redefined) && matcher.matches(type);
+        return this;
+    }
+
+    /** Adds advice to the last rule. */
+    public Weaving transform(AgentBuilder.Transformer transformer) {
+        last().transformers.add(transformer);
+        return this;
+    }
+
+    List<Rule> rules() {
+        return rules;
+    }
+
+    private Rule last() {
+        if (rules.isEmpty()) {
+            throw new IllegalStateException("type(...) first");
+        }
+        return rules.get(rules.size() - 1);
+    }
+}
