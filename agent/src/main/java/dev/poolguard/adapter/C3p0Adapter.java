@@ -130,9 +130,9 @@ final class C3p0Adapter extends PoolAdapter {
      * c3p0's check-in closes what the borrower left open by iterating sets that are almost always empty. Iterating an
      * empty set allocates nothing once C2 has scalar-replaced the iterator, which it cannot do when the JDK-wide
      * {@code HashSet.iterator()} was profiled seeing a {@code LinkedHashSet} too: any start-up code, the agent's
-     * weaving included, can make that method hot early enough to record the JDK's own start-up iterations. That cost
-     * c3p0 about 280 B and 0.3-0.4 µs a cycle (BENCHMARKS.md). Skipping the loop over an empty set does exactly what
-     * the loop does (these methods do nothing else) without an iterator.
+     * weaving included, can make that method hot early enough to record the JDK's own start-up iterations (about
+     * 140 B more garbage per check-in, BENCHMARKS.md). Skipping the loop over an empty set does exactly what the loop
+     * does (these methods do nothing else) without an iterator.
      */
     static final class SkipEmptyResultSets {
         @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)

@@ -170,16 +170,16 @@ public abstract class PoolAdapter {
      * Advice for one hook. A throwable escaping the inlined advice goes to {@link Hooks#adviceFailed}, which logs
      * {@code hook.failed} once and turns that hook off; the pool then carries on as without the agent.
      */
-    protected final AgentBuilder.Transformer advice(Hook hook, ElementMatcher<? super MethodDescription> methods,
-                                                   String nestedAdviceClass) {
+    protected final Weaving.MethodAdvice advice(Hook hook, ElementMatcher<? super MethodDescription> methods,
+                                                String nestedAdviceClass) {
         StackManipulation report = new StackManipulation.Compound(
             new TextConstant(id + "/" + hook.label()), MethodInvocation.invoke(AdviceFailed.METHOD));
         String adviceClass = getClass().getName() + "$" + nestedAdviceClass;
         adviceClasses.add(adviceClass);
-        return new AgentBuilder.Transformer.ForAdvice()
+        return new Weaving.MethodAdvice(methods, new AgentBuilder.Transformer.ForAdvice()
             .include(adviceLocator)
             .withExceptionHandler(new Advice.ExceptionHandler.Simple(report))
-            .advice(methods, adviceClass);
+            .advice(methods, adviceClass));
     }
 
     /**

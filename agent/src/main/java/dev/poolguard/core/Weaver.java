@@ -111,11 +111,20 @@ final class Weaver implements ClassFileTransformer {
         if (rule == null) {
             return null;
         }
+        List<AgentBuilder.Transformer> transformers = new ArrayList<>();
+        for (Weaving.MethodAdvice advice : rule.advice) {
+            if (!type.getDeclaredMethods().filter(advice.methods).isEmpty()) {
+                transformers.add(advice.transformer);
+            }
+        }
+        if (transformers.isEmpty()) {
+            return null; // e.g. a Driver subclass that inherits connect: rewriting its class file would change nothing
+        }
         JavaModule javaModule = module == null ? null : JavaModule.of(module);
         // Decorating, not redefining: no method graph of the class's hierarchy is computed, which for a driver's
         // connection class (Oracle's implements hundreds of methods) costs a quarter of a second.
         DynamicType.Builder<?> builder = Engine.BYTE_BUDDY.decorate(type, locator);
-        for (AgentBuilder.Transformer transformer : rule.transformers) {
+        for (AgentBuilder.Transformer transformer : transformers) {
             builder = transformer.transform(builder, type, loader, javaModule, domain);
         }
         byte[] woven = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();

@@ -3,6 +3,7 @@ package dev.poolguard.core;
 import java.util.ArrayList;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -17,9 +18,20 @@ public final class Weaving {
         boolean matches(TypeDescription type, ClassLoader loader, Class<?> redefined);
     }
 
+    /** Advice and the methods it applies to, which the weaver checks first: a class without any is left as it is. */
+    public static final class MethodAdvice {
+        final ElementMatcher<? super MethodDescription> methods;
+        final AgentBuilder.Transformer transformer;
+
+        public MethodAdvice(ElementMatcher<? super MethodDescription> methods, AgentBuilder.Transformer transformer) {
+            this.methods = methods;
+            this.transformer = transformer;
+        }
+    }
+
     static final class Rule {
         TypeMatcher matcher;
-        final List<AgentBuilder.Transformer> transformers = new ArrayList<>();
+        final List<MethodAdvice> advice = new ArrayList<>();
 
         Rule(TypeMatcher matcher) {
             this.matcher = matcher;
@@ -46,8 +58,8 @@ public final class Weaving {
     }
 
     /** Adds advice to the last rule. */
-    public Weaving transform(AgentBuilder.Transformer transformer) {
-        last().transformers.add(transformer);
+    public Weaving transform(MethodAdvice advice) {
+        last().advice.add(advice);
         return this;
     }
 

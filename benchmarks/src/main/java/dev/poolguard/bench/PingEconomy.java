@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.management.InstanceNotFoundException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
@@ -57,8 +58,12 @@ public final class PingEconomy {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < end) {
             for (ObjectName n : server.queryNames(new ObjectName("dev.poolguard:type=Pool,*"), null)) {
-                if (adapter.equals(server.getAttribute(n, "Adapter")) && seen.add(n)) {
-                    return n;
+                try {
+                    if (adapter.equals(server.getAttribute(n, "Adapter")) && seen.add(n)) {
+                        return n;
+                    }
+                } catch (InstanceNotFoundException gone) {
+                    // a pool closed earlier in this run: the agent unregisters its MBean on its own thread
                 }
             }
             Thread.sleep(20);

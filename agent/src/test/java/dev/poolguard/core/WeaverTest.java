@@ -1,0 +1,49 @@
+package dev.poolguard.core;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.Arrays;
+import java.util.List;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.matcher.ElementMatchers;
+import org.junit.jupiter.api.Test;
+
+/** The weaver rewrites a class only when a rule matches it and one of the rule's advice has a method to apply to. */
+class WeaverTest {
+
+    private static final ClassFileLocator CLASSES = ClassFileLocator.ForClassLoader.of(WeaverTest.class.getClassLoader());
+    private static final String TARGET = WarmUp.Target.class.getName();
+
+    private static byte[] weave(String method) throws Exception {
+        List<Weaving.Rule> rules = new Weaving()
+            .type(ElementMatchers.named(TARGET))
+            .transform(new Weaving.MethodAdvice(named(method), new AgentBuilder.Transformer.ForAdvice()
+                .include(CLASSES).advice(named(method), WarmUp.Sample.class.getName())))
+            .rules();
+        return Weaver.weave(rules, null, WeaverTest.class.getClassLoader(), TARGET, null, null,
+            CLASSES.locate(TARGET).resolve());
+    }
+
+    @Test
+    void aClassWithAnAdvisedMethodIsRewritten() throws Exception {
+        byte[] woven = weave("run");
+        assertNotNull(woven);
+        assertFalse(Arrays.equals(CLASSES.locate(TARGET).resolve(), woven));
+    }
+
+    @Test
+    void aClassWithoutAnyAdvisedMethodIsLeftAsItIs() throws Exception {
+        assertNull(weave("connect"));
+    }
+
+    @Test
+    void aClassNoRuleMatchesIsLeftAsItIs() throws Exception {
+        List<Weaving.Rule> rules = new Weaving().type(ElementMatchers.named("org.example.Other")).rules();
+        assertNull(Weaver.weave(rules, null, WeaverTest.class.getClassLoader(), TARGET, null, null,
+            CLASSES.locate(TARGET).resolve()));
+    }
+}
