@@ -15,8 +15,10 @@ final class WeakIdentityMap<K, V> {
 
     private final ConcurrentHashMap<Object, V> map = new ConcurrentHashMap<>();
     private final ReferenceQueue<K> collected = new ReferenceQueue<>();
-    /** Reused per thread so a lookup allocates nothing. */
-    /** Not a lambda: a map is created in premain, where setting up the JVM's lambda machinery costs start-up time. */
+    /**
+     * Reused per thread so a lookup allocates nothing. Not a lambda: a map is created in premain, where setting up the
+     * JVM's lambda machinery costs start-up time.
+     */
     private final ThreadLocal<Lookup> lookups = new ThreadLocal<Lookup>() {
         @Override
         protected Lookup initialValue() {

@@ -37,6 +37,8 @@ final class Weaver implements ClassFileTransformer {
     private final NameFilter filter;
     /** The adapters' rules, built once by whichever thread needs them first (usually {@link WarmUp}'s). */
     private final FutureTask<List<Weaving.Rule>> rules;
+    /** Set once a class load waited the whole {@link #RULES_WAIT_SECONDS} for the rules. */
+    private volatile boolean gaveUp;
     /** A class loaded while this thread weaves (a class loader's own, reading a class file) is not woven. */
     private final ThreadLocal<Boolean> weaving = new ThreadLocal<>();
 
@@ -45,14 +47,19 @@ final class Weaver implements ClassFileTransformer {
         this.rules = new FutureTask<>(new Callable<List<Weaving.Rule>>() { // not a lambda: see Agent.Rules
             @Override
             public List<Weaving.Rule> call() throws Exception {
-                weaving.set(Boolean.TRUE);
+                boolean outermost = weaving.get() == null; // else a class load is building them, inside transform
+                if (outermost) {
+                    weaving.set(Boolean.TRUE);
+                }
                 try {
                     long start = System.nanoTime();
                     List<Weaving.Rule> built = rules.call();
                     Log.debug("weave", "rules=" + built.size() + " took=" + Settings.millis(System.nanoTime() - start) + "ms");
                     return built;
                 } finally {
-                    weaving.remove();
+                    if (outermost) {
+                        weaving.remove();
+                    }
                 }
             }
         });
@@ -60,23 +67,37 @@ final class Weaver implements ClassFileTransformer {
 
     /**
      * Builds the rules if no thread has yet, else waits for them. A failure here means nothing can be woven: it is
-     * logged once and every class is left as it is. The wait is bounded so that a class load can never hang on it.
+     * logged once and every class is left as it is. The wait is bounded, once for all class loads (after a time-out
+     * none waits again), and not cut short by an interrupt: a class load is no place to give up weaving a pool.
      */
     List<Weaving.Rule> rules() {
         rules.run();
-        try {
-            return rules.get(RULES_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (gaveUp && !rules.isDone()) {
             return Collections.emptyList();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RULES_WAIT_SECONDS);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return rules.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
         } catch (ExecutionException e) {
             Log.warnOnce("weave/rules", "hook.failed", "agent hook=weave error=" + Log.describe(e.getCause())
                 + " action=nothing woven");
             return Collections.emptyList();
         } catch (TimeoutException e) {
+            gaveUp = true;
             Log.warnOnce("weave/rules-wait", "hook.failed", "agent hook=weave error=rules not built after "
-                + RULES_WAIT_SECONDS + " s action=classes loaded meanwhile left unchanged");
+                + RULES_WAIT_SECONDS + " s action=classes loaded until they are left unchanged");
             return Collections.emptyList();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -107,18 +128,14 @@ final class Weaver implements ClassFileTransformer {
             ClassFileLocator.ForClassLoader.of(loader));
         TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, loader, name);
         TypeDescription type = pool.describe(name).resolve();
-        Weaving.Rule rule = firstMatching(rules, type, loader, redefined);
-        if (rule == null) {
-            return null;
-        }
         List<AgentBuilder.Transformer> transformers = new ArrayList<>();
-        for (Weaving.MethodAdvice advice : rule.advice) {
+        for (Weaving.MethodAdvice advice : adviceFor(rules, type, loader, redefined)) {
             if (!type.getDeclaredMethods().filter(advice.methods).isEmpty()) {
                 transformers.add(advice.transformer);
             }
         }
         if (transformers.isEmpty()) {
-            return null; // e.g. a Driver subclass that inherits connect: rewriting its class file would change nothing
+            return null; // no rule matched, or e.g. a Driver subclass that inherits connect: nothing to rewrite
         }
         JavaModule javaModule = module == null ? null : JavaModule.of(module);
         // Decorating, not redefining: no method graph of the class's hierarchy is computed, which for a driver's
@@ -133,14 +150,16 @@ final class Weaver implements ClassFileTransformer {
         return woven;
     }
 
-    private static Weaving.Rule firstMatching(List<Weaving.Rule> rules, TypeDescription type, ClassLoader loader,
-                                              Class<?> redefined) {
+    /** The advice of every rule that matches the class, as Byte Buddy's agent builder applied them. */
+    private static List<Weaving.MethodAdvice> adviceFor(List<Weaving.Rule> rules, TypeDescription type,
+                                                        ClassLoader loader, Class<?> redefined) {
+        List<Weaving.MethodAdvice> found = new ArrayList<>();
         for (Weaving.Rule rule : rules) {
             if (rule.matcher.matches(type, loader, redefined)) {
-                return rule;
+                found.addAll(rule.advice);
             }
         }
-        return null;
+        return found;
     }
 
     /**
@@ -171,7 +190,7 @@ final class Weaver implements ClassFileTransformer {
         try {
             ClassLoader loader = c.getClassLoader();
             TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(ClassFileLocator.ForClassLoader.of(loader), loader);
-            return firstMatching(rules, pool.describe(c.getName()).resolve(), loader, c) != null;
+            return !adviceFor(rules, pool.describe(c.getName()).resolve(), loader, c).isEmpty();
         } catch (Throwable t) {
             return false; // its class file cannot be read: it cannot be woven either
         }

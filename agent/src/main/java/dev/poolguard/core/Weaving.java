@@ -8,8 +8,8 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * What the adapters weave: rules of a type matcher and the advice for the matched type, tried in the order they were
- * added; the first rule whose matcher accepts a class is the one applied to it.
+ * What the adapters weave: rules of a type matcher and the advice for the matched type. Every rule whose matcher
+ * accepts a class adds its advice, in the order the rules were added.
  */
 public final class Weaving {
 

@@ -18,12 +18,13 @@ class WeaverTest {
     private static final ClassFileLocator CLASSES = ClassFileLocator.ForClassLoader.of(WeaverTest.class.getClassLoader());
     private static final String TARGET = WarmUp.Target.class.getName();
 
+    private static Weaving.MethodAdvice advice(String method) {
+        return new Weaving.MethodAdvice(named(method), new AgentBuilder.Transformer.ForAdvice()
+            .include(CLASSES).advice(named(method), WarmUp.Sample.class.getName()));
+    }
+
     private static byte[] weave(String method) throws Exception {
-        List<Weaving.Rule> rules = new Weaving()
-            .type(ElementMatchers.named(TARGET))
-            .transform(new Weaving.MethodAdvice(named(method), new AgentBuilder.Transformer.ForAdvice()
-                .include(CLASSES).advice(named(method), WarmUp.Sample.class.getName())))
-            .rules();
+        List<Weaving.Rule> rules = new Weaving().type(ElementMatchers.named(TARGET)).transform(advice(method)).rules();
         return Weaver.weave(rules, null, WeaverTest.class.getClassLoader(), TARGET, null, null,
             CLASSES.locate(TARGET).resolve());
     }
@@ -38,6 +39,18 @@ class WeaverTest {
     @Test
     void aClassWithoutAnyAdvisedMethodIsLeftAsItIs() throws Exception {
         assertNull(weave("connect"));
+    }
+
+    @Test
+    void everyMatchingRuleAddsItsAdvice() throws Exception {
+        List<Weaving.Rule> rules = new Weaving()
+            .type(ElementMatchers.named(TARGET))
+            .transform(advice("connect"))
+            .type(ElementMatchers.nameEndsWith("Target"))
+            .transform(advice("run"))
+            .rules();
+        assertNotNull(Weaver.weave(rules, null, WeaverTest.class.getClassLoader(), TARGET, null, null,
+            CLASSES.locate(TARGET).resolve()), "the second rule's advice applies although the first has none");
     }
 
     @Test
