@@ -178,8 +178,7 @@ public abstract class PoolAdapter {
         adviceClasses.add(adviceClass);
         return new Weaving.MethodAdvice(methods, new AgentBuilder.Transformer.ForAdvice()
             .include(adviceLocator)
-            .withExceptionHandler(new Advice.ExceptionHandler.Simple(report))
-            .advice(methods, adviceClass));
+            .withExceptionHandler(new Advice.ExceptionHandler.Simple(report)), adviceClass);
     }
 
     /**

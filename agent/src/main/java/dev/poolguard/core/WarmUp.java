@@ -38,8 +38,8 @@ final class WarmUp {
             long start = System.nanoTime();
             Weaving weaving = new Weaving()
                 .type(ElementMatchers.hasSuperType(named("java.lang.Runnable")))
-                .transform(new Weaving.MethodAdvice(named("run"),
-                    new AgentBuilder.Transformer.ForAdvice().include(agentJar).advice(named("run"), Sample.class.getName())));
+                .transform(new Weaving.MethodAdvice(named("run"), new AgentBuilder.Transformer.ForAdvice().include(agentJar),
+                    Sample.class.getName()));
             String target = Target.class.getName();
             Weaver.weave(weaving.rules(), null, null, target, null, null, agentJar.locate(target).resolve());
             Log.debug("warmup", "took=" + Settings.millis(System.nanoTime() - start) + "ms");

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.method.MethodList;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
@@ -128,9 +130,10 @@ final class Weaver implements ClassFileTransformer {
             ClassFileLocator.ForClassLoader.of(loader));
         TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, loader, name);
         TypeDescription type = pool.describe(name).resolve();
+        MethodList<MethodDescription.InDefinedShape> declared = type.getDeclaredMethods();
         List<AgentBuilder.Transformer> transformers = new ArrayList<>();
         for (Weaving.MethodAdvice advice : adviceFor(rules, type, loader, redefined)) {
-            if (!type.getDeclaredMethods().filter(advice.methods).isEmpty()) {
+            if (!declared.filter(advice.methods).isEmpty()) {
                 transformers.add(advice.transformer);
             }
         }

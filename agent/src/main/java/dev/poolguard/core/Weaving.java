@@ -23,9 +23,11 @@ public final class Weaving {
         final ElementMatcher<? super MethodDescription> methods;
         final AgentBuilder.Transformer transformer;
 
-        public MethodAdvice(ElementMatcher<? super MethodDescription> methods, AgentBuilder.Transformer transformer) {
+        /** {@code adviceClass}, read through {@code advice}'s locator, on the methods {@code methods} selects. */
+        public MethodAdvice(ElementMatcher<? super MethodDescription> methods, AgentBuilder.Transformer.ForAdvice advice,
+                            String adviceClass) {
             this.methods = methods;
-            this.transformer = transformer;
+            this.transformer = advice.advice(methods, adviceClass);
         }
     }
 

@@ -19,8 +19,8 @@ class WeaverTest {
     private static final String TARGET = WarmUp.Target.class.getName();
 
     private static Weaving.MethodAdvice advice(String method) {
-        return new Weaving.MethodAdvice(named(method), new AgentBuilder.Transformer.ForAdvice()
-            .include(CLASSES).advice(named(method), WarmUp.Sample.class.getName()));
+        return new Weaving.MethodAdvice(named(method), new AgentBuilder.Transformer.ForAdvice().include(CLASSES),
+            WarmUp.Sample.class.getName());
     }
 
     private static byte[] weave(String method) throws Exception {
