@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
@@ -176,9 +175,7 @@ public abstract class PoolAdapter {
             new TextConstant(id + "/" + hook.label()), MethodInvocation.invoke(AdviceFailed.METHOD));
         String adviceClass = getClass().getName() + "$" + nestedAdviceClass;
         adviceClasses.add(adviceClass);
-        return new Weaving.MethodAdvice(methods, new AgentBuilder.Transformer.ForAdvice()
-            .include(adviceLocator)
-            .withExceptionHandler(new Advice.ExceptionHandler.Simple(report)), adviceClass);
+        return new Weaving.MethodAdvice(methods, adviceClass, adviceLocator, new Advice.ExceptionHandler.Simple(report));
     }
 
     /**

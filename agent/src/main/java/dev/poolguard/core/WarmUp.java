@@ -2,7 +2,6 @@ package dev.poolguard.core;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatchers;
@@ -11,7 +10,9 @@ import net.bytebuddy.matcher.ElementMatchers;
  * The start-up thread. It builds the weaver's rules, then weaves a small class of the agent's own, never loaded:
  * the first class the agent weaves pays for loading and running, still interpreted, the several hundred Byte Buddy
  * and ASM classes that weaving uses, and that would otherwise land on the application's thread the first time it
- * builds a pool. The warm-up changes nothing, and a failure only means no warm-up.
+ * builds a pool. The warm-up changes nothing, and a failure only means no warm-up. It runs only with more than two
+ * cores: on two, it competes with the application and the JIT compilers for the second core, and the test app's
+ * start-up measured 20 to 40 ms faster without it (BENCHMARKS.md).
  */
 final class WarmUp {
 
@@ -23,7 +24,7 @@ final class WarmUp {
         Thread t = new Thread(new Runnable() { // not a lambda: see Agent.Rules
             @Override
             public void run() {
-                if (!weaver.rules().isEmpty()) {
+                if (!weaver.rules().isEmpty() && Runtime.getRuntime().availableProcessors() > 2) {
                     WarmUp.run(PoolAdapter.adviceLocator);
                 }
             }
@@ -38,10 +39,10 @@ final class WarmUp {
             long start = System.nanoTime();
             Weaving weaving = new Weaving()
                 .type(ElementMatchers.hasSuperType(named("java.lang.Runnable")))
-                .transform(new Weaving.MethodAdvice(named("run"), new AgentBuilder.Transformer.ForAdvice().include(agentJar),
-                    Sample.class.getName()));
+                .transform(new Weaving.MethodAdvice(named("run"), Sample.class.getName(), agentJar,
+                    Advice.ExceptionHandler.Default.SUPPRESSING));
             String target = Target.class.getName();
-            Weaver.weave(weaving.rules(), null, null, target, null, null, agentJar.locate(target).resolve());
+            Weaver.weave(weaving.rules(), null, target, null, agentJar.locate(target).resolve());
             Log.debug("warmup", "took=" + Settings.millis(System.nanoTime() - start) + "ms");
         } catch (Throwable e) {
             Log.debug("warmup", "failed error=" + Log.describe(e));

@@ -11,22 +11,25 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.ClassFileVersion;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.asm.AsmVisitorWrapper;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.method.MethodList;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.TypeResolutionStrategy;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.dynamic.scaffold.TypeInitializer;
 import net.bytebuddy.implementation.Implementation;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.pool.TypePool;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.utility.OpenedClassReader;
 
 /**
- * The agent's class file transformer: the name filter first, then the adapters' rules, then Byte Buddy's advice on
- * the class file as it is (no members added, so classes can be retransformed). Byte Buddy's own agent builder would
+ * The agent's class file transformer: the name filter first, then the adapters' rules, then Byte Buddy's advice,
+ * applied with ASM to the class file as it is (no members added, so classes can be retransformed; methods without
+ * advice are copied as they are). Byte Buddy's own agent builder would
  * do the same, but on every start it first generates a subclass of its transformer for the Java 9 module API, which
  * loads several hundred Byte Buddy classes and took about 100 ms of the application's start-up. Here the adapters'
  * rules are built off the application's thread at start-up ({@link #rules}), and nothing of Byte Buddy's weaving
@@ -113,7 +116,7 @@ final class Weaver implements ClassFileTransformer {
         try {
             List<Weaving.Rule> all = rules();
             return all.isEmpty() || !filter.isCandidate(name) ? null
-                : weave(all, module, loader, name.replace('/', '.'), redefined, domain, bytes);
+                : weave(all, loader, name.replace('/', '.'), redefined, bytes);
         } catch (Throwable t) {
             Log.warnOnce("weave/" + name, "hook.failed", name.replace('/', '.') + " hook=weave error=" + Log.describe(t)
                 + " action=class left unchanged");
@@ -123,31 +126,43 @@ final class Weaver implements ClassFileTransformer {
         }
     }
 
-    static byte[] weave(List<Weaving.Rule> rules, Module module, ClassLoader loader, String name, Class<?> redefined,
-                        ProtectionDomain domain, byte[] bytes) {
+    static byte[] weave(List<Weaving.Rule> rules, ClassLoader loader, String name, Class<?> redefined, byte[] bytes) {
         long start = System.nanoTime();
         ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
             ClassFileLocator.ForClassLoader.of(loader));
         TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, loader, name);
         TypeDescription type = pool.describe(name).resolve();
         MethodList<MethodDescription.InDefinedShape> declared = type.getDeclaredMethods();
-        List<AgentBuilder.Transformer> transformers = new ArrayList<>();
-        for (Weaving.MethodAdvice advice : adviceFor(rules, type, loader, redefined)) {
-            if (!declared.filter(advice.methods).isEmpty()) {
-                transformers.add(advice.transformer);
+        AsmVisitorWrapper.ForDeclaredMethods advice = new AsmVisitorWrapper.ForDeclaredMethods();
+        TypePool advicePool = null;
+        for (Weaving.MethodAdvice a : adviceFor(rules, type, loader, redefined)) {
+            if (!declared.filter(a.methods).isEmpty()) {
+                // The advice class is read with the woven class's loader behind it, for the pool types it names.
+                ClassFileLocator adviceLocator = new ClassFileLocator.Compound(a.locator,
+                    ClassFileLocator.ForClassLoader.of(loader));
+                advicePool = advicePool != null ? advicePool : AgentBuilder.PoolStrategy.Default.FAST.typePool(adviceLocator, loader);
+                advice = advice.invokable(a.methods, Advice.to(advicePool.describe(a.adviceClass).resolve(), adviceLocator)
+                    .withExceptionHandler(a.exceptionHandler));
             }
         }
-        if (transformers.isEmpty()) {
+        if (advicePool == null) {
             return null; // no rule matched, or e.g. a Driver subclass that inherits connect: nothing to rewrite
         }
-        JavaModule javaModule = module == null ? null : JavaModule.of(module);
-        // Decorating, not redefining: no method graph of the class's hierarchy is computed, which for a driver's
-        // connection class (Oracle's implements hundreds of methods) costs a quarter of a second.
-        DynamicType.Builder<?> builder = Engine.BYTE_BUDDY.decorate(type, locator);
-        for (AgentBuilder.Transformer transformer : transformers) {
-            builder = transformer.transform(builder, type, loader, javaModule, domain);
+        int writerFlags = advice.mergeWriter(AsmVisitorWrapper.NO_FLAGS);
+        int readerFlags = advice.mergeReader(AsmVisitorWrapper.NO_FLAGS);
+        if ((writerFlags & ClassWriter.COMPUTE_FRAMES) != 0) {
+            throw new IllegalStateException("advice asks for frames to be computed, which would load classes");
         }
-        byte[] woven = builder.make(TypeResolutionStrategy.Disabled.INSTANCE, pool).getBytes();
+        // Straight through ASM rather than a Byte Buddy type builder: a writer made from the reader copies every
+        // method no advice applies to as it is, without reading its code, and nothing else of the class is touched.
+        ClassReader reader = OpenedClassReader.of(bytes);
+        ClassWriter writer = new ClassWriter(reader, writerFlags);
+        ClassFileVersion version = ClassFileVersion.ofClassFile(bytes);
+        Implementation.Context context = Implementation.Context.Disabled.Factory.INSTANCE.make(type, null,
+            TypeInitializer.None.INSTANCE, version, version);
+        reader.accept(advice.wrap(type, writer, context, pool, type.getDeclaredFields(), declared, writerFlags,
+            readerFlags), readerFlags);
+        byte[] woven = writer.toByteArray();
         Log.debug("weave", name + " loader=" + (loader == null ? "bootstrap" : loader.getClass().getName())
             + (redefined != null ? " retransformed=true" : "") + " took=" + Settings.millis(System.nanoTime() - start) + "ms");
         return woven;
@@ -197,13 +212,5 @@ final class Weaver implements ClassFileTransformer {
         } catch (Throwable t) {
             return false; // its class file cannot be read: it cannot be woven either
         }
-    }
-
-    /** Created with the first class woven, not at start-up. */
-    private static final class Engine {
-        /** Advice only: nothing is added to a class, so the JVM accepts the woven class when it retransforms one. */
-        static final ByteBuddy BYTE_BUDDY = new ByteBuddy()
-            .with(TypeValidation.DISABLED)
-            .with(Implementation.Context.Disabled.Factory.INSTANCE);
     }
 }

@@ -2,9 +2,10 @@ package dev.poolguard.core;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -21,13 +22,20 @@ public final class Weaving {
     /** Advice and the methods it applies to, which the weaver checks first: a class without any is left as it is. */
     public static final class MethodAdvice {
         final ElementMatcher<? super MethodDescription> methods;
-        final AgentBuilder.Transformer transformer;
+        final String adviceClass;
+        final ClassFileLocator locator;
+        final Advice.ExceptionHandler exceptionHandler;
 
-        /** {@code adviceClass}, read through {@code advice}'s locator, on the methods {@code methods} selects. */
-        public MethodAdvice(ElementMatcher<? super MethodDescription> methods, AgentBuilder.Transformer.ForAdvice advice,
-                            String adviceClass) {
+        /**
+         * {@code adviceClass}, read through {@code locator} (and the woven class's loader, for the pool's types it
+         * names), on the methods {@code methods} selects; a throwable escaping it goes to {@code exceptionHandler}.
+         */
+        public MethodAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClass, ClassFileLocator locator,
+                            Advice.ExceptionHandler exceptionHandler) {
             this.methods = methods;
-            this.transformer = advice.advice(methods, adviceClass);
+            this.adviceClass = adviceClass;
+            this.locator = locator;
+            this.exceptionHandler = exceptionHandler;
         }
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Arrays;
 import java.util.List;
-import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatchers;
 import org.junit.jupiter.api.Test;
@@ -19,13 +19,13 @@ class WeaverTest {
     private static final String TARGET = WarmUp.Target.class.getName();
 
     private static Weaving.MethodAdvice advice(String method) {
-        return new Weaving.MethodAdvice(named(method), new AgentBuilder.Transformer.ForAdvice().include(CLASSES),
-            WarmUp.Sample.class.getName());
+        return new Weaving.MethodAdvice(named(method), WarmUp.Sample.class.getName(), CLASSES,
+            Advice.ExceptionHandler.Default.SUPPRESSING);
     }
 
     private static byte[] weave(String method) throws Exception {
         List<Weaving.Rule> rules = new Weaving().type(ElementMatchers.named(TARGET)).transform(advice(method)).rules();
-        return Weaver.weave(rules, null, WeaverTest.class.getClassLoader(), TARGET, null, null,
+        return Weaver.weave(rules, WeaverTest.class.getClassLoader(), TARGET, null,
             CLASSES.locate(TARGET).resolve());
     }
 
@@ -49,14 +49,14 @@ class WeaverTest {
             .type(ElementMatchers.nameEndsWith("Target"))
             .transform(advice("run"))
             .rules();
-        assertNotNull(Weaver.weave(rules, null, WeaverTest.class.getClassLoader(), TARGET, null, null,
+        assertNotNull(Weaver.weave(rules, WeaverTest.class.getClassLoader(), TARGET, null,
             CLASSES.locate(TARGET).resolve()), "the second rule's advice applies although the first has none");
     }
 
     @Test
     void aClassNoRuleMatchesIsLeftAsItIs() throws Exception {
         List<Weaving.Rule> rules = new Weaving().type(ElementMatchers.named("org.example.Other")).rules();
-        assertNull(Weaver.weave(rules, null, WeaverTest.class.getClassLoader(), TARGET, null, null,
+        assertNull(Weaver.weave(rules, WeaverTest.class.getClassLoader(), TARGET, null,
             CLASSES.locate(TARGET).resolve()));
     }
 }

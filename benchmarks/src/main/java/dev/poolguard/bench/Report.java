@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.util.ListStatistics;
 import org.openjdk.jmh.util.Statistics;
@@ -51,19 +53,44 @@ final class Report {
         }
     }
 
-    void queryWorkload(Collection<RunResult> without, Collection<RunResult> with) {
-        Map<String, Statistics> base = byParams(without);
-        Map<String, Statistics> agent = byParams(with);
+    /** @param without one collection per round (one fork of each pool), as {@code with} */
+    void queryWorkload(List<Collection<RunResult>> without, List<Collection<RunResult>> with, String pinning) {
+        Map<String, ListStatistics> base = iterations(without);
+        Map<String, ListStatistics> agent = iterations(with);
         tables.append("\n## Query workload: 8 threads × (borrow, SELECT 1, return), ops/s, median [min–max]\n\n")
-            .append("| pool | without agent | with agent | ratio | budget ≥ 0.98 |\n|---|---|---|---|---|\n");
-        for (Map.Entry<String, Statistics> e : base.entrySet()) {
+            .append("Iterations of ").append(without.size()).append(without.size() == 1 ? " fork" : " forks").append(" per side, one fork without and one with")
+            .append(" the agent per round; ").append(pinning).append(".\n\n")
+            .append("| pool | without agent | with agent | ratio of medians | each round's ratio of fork means |")
+            .append(" budget ≥ 0.98 |\n|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, ListStatistics> e : base.entrySet()) {
             Statistics b = e.getValue();
             Statistics a = agent.get(e.getKey());
             double ratio = a.getPercentile(50) / b.getPercentile(50);
+            StringBuilder rounds = new StringBuilder();
+            for (int i = 0; i < without.size(); i++) {
+                rounds.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f",
+                    byParams(with.get(i)).get(e.getKey()).getMean() / byParams(without.get(i)).get(e.getKey()).getMean()));
+            }
             tables.append("| ").append(e.getKey()).append(" | ").append(spread(b)).append(" | ").append(spread(a))
-                .append(" | ").append(String.format(Locale.ROOT, "%.3f", ratio)).append(" | ")
-                .append(ratio >= THROUGHPUT_BUDGET ? "met" : "missed").append(" |\n");
+                .append(" | ").append(String.format(Locale.ROOT, "%.3f", ratio)).append(" | ").append(rounds)
+                .append(" | ").append(ratio >= THROUGHPUT_BUDGET ? "met" : "missed").append(" |\n");
         }
+    }
+
+    /** Every measured iteration of each pool, over all the forks in {@code rounds}. */
+    private static Map<String, ListStatistics> iterations(List<Collection<RunResult>> rounds) {
+        Map<String, ListStatistics> out = new LinkedHashMap<>();
+        for (Collection<RunResult> round : rounds) {
+            for (RunResult r : round) {
+                ListStatistics s = out.computeIfAbsent(r.getParams().getParam("pool"), k -> new ListStatistics());
+                for (BenchmarkResult fork : r.getBenchmarkResults()) {
+                    for (IterationResult iteration : fork.getIterationResults()) {
+                        s.addValue(iteration.getPrimaryResult().getScore());
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** @param runs {without ms, with ms} per pair */

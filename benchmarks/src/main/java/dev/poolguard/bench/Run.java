@@ -63,7 +63,7 @@ public final class Run {
                 run.borrowCycle(db.jdbcUrl());
             }
             if (only.contains("query")) {
-                run.queryWorkload(db.jdbcUrl());
+                run.queryWorkload(db.jdbcUrl(), work.resolve("data")); // where EmbeddedDatabase puts it
             }
             if (only.contains("startup")) {
                 run.startup(db.jdbcUrl());
@@ -100,20 +100,30 @@ public final class Run {
     }
 
     /**
-     * 8 threads on 2 cores against a server on the same cores take 10–15 s to reach a steady rate (JIT of the
-     * driver and the pool, with and without the agent alike): a long warm-up, so that the ratio compares steady
-     * states rather than two warm-up curves.
+     * The database on a core of its own and the forks on the others (see {@link Pinning}): 8 threads and 8 server
+     * backends sharing 2 cores made a fork's steady rate move by ±25 % from fork to fork. Rounds of one fork without
+     * and one with the agent, alternating which goes first, so that a drift of the machine falls on both sides; each
+     * fork warmed up for 10 s (the JIT of the driver and the pool, with and without the agent alike, takes 6–8 s on
+     * one core), so that the ratio compares steady states rather than two warm-up curves.
      */
-    private void queryWorkload(String url) throws RunnerException {
-        Collection<RunResult> without = new Runner(steady(jmh(QueryWorkload.class, url)).build()).run();
-        Collection<RunResult> with = new Runner(steady(jmh(QueryWorkload.class, url, "-javaagent:" + agent)).build())
-            .run();
-        report.queryWorkload(without, with);
+    private void queryWorkload(String url, Path dataDir) throws RunnerException, IOException, InterruptedException {
+        List<Collection<RunResult>> without = new ArrayList<>();
+        List<Collection<RunResult>> with = new ArrayList<>();
+        try (Pinning pinning = Pinning.pin(dataDir)) {
+            for (int round = 0; round < (smoke ? 1 : 3); round++) {
+                for (boolean agentRun : round % 2 == 0 ? new boolean[] {false, true} : new boolean[] {true, false}) {
+                    ChainedOptionsBuilder b = agentRun ? jmh(QueryWorkload.class, url, "-javaagent:" + agent)
+                        : jmh(QueryWorkload.class, url);
+                    (agentRun ? with : without).add(new Runner(steady(b).build()).run());
+                }
+            }
+            report.queryWorkload(without, with, pinning.describe());
+        }
     }
 
     private ChainedOptionsBuilder steady(ChainedOptionsBuilder b) {
-        return smoke ? b : b.forks(1).warmupIterations(8).warmupTime(TimeValue.seconds(2))
-            .measurementIterations(6).measurementTime(TimeValue.seconds(2));
+        return smoke ? b : b.forks(1).warmupIterations(10).warmupTime(TimeValue.seconds(1))
+            .measurementIterations(5).measurementTime(TimeValue.seconds(2));
     }
 
     /** Paired runs of the test app building one pool and answering one request, alternating which goes first. */
