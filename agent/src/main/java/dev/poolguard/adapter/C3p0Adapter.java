@@ -85,7 +85,10 @@ final class C3p0Adapter extends PoolAdapter {
                          @Advice.Thrown(readOnly = false) Throwable thrown) throws Throwable {
             try {
                 if (lease != null && context != null) {
-                    Connection physical = Physical.of(lease);
+                    Connection physical = (Connection) Physical.of(lease);
+                    if (physical == null) {
+                        physical = lease.unwrap(Connection.class);
+                    }
                     if (!Hooks.borrowExit(ID, context, pool, physical)) {
                         try {
                             physical.close();
@@ -113,8 +116,8 @@ final class C3p0Adapter extends PoolAdapter {
      * The physical connection inside c3p0's proxy, read from the proxy's {@code inner} field (declared by
      * {@code NewProxyConnection} before 0.10, by {@code AbstractNewProxyConnection} since). {@code unwrap} would take
      * the proxy's lock and then pgjdbc's (its {@code isClosed}), which c3p0's asynchronous check-in keeps taking on its
-     * helper threads: that cost about a quarter of a microsecond a borrow. Public: the borrow advice, inlined into
-     * c3p0, calls it.
+     * helper threads: that cost about a quarter of a microsecond a borrow. Public, as the borrow advice inlined into
+     * c3p0 calls it; {@code Object}, as the agent's classes see only {@code java.base}.
      */
     public static final class Physical {
         private static final ClassValue<MethodHandle> INNER = new ClassValue<MethodHandle>() {
@@ -123,16 +126,16 @@ final class C3p0Adapter extends PoolAdapter {
                 for (Class<?> c = proxy; c != null; c = c.getSuperclass()) {
                     try {
                         Field inner = c.getDeclaredField("inner");
-                        if (inner.getType() != Connection.class) {
+                        if (!inner.getType().getName().equals("java.sql.Connection")) {
                             return null;
                         }
                         inner.setAccessible(true);
                         return MethodHandles.lookup().unreflectGetter(inner)
-                            .asType(MethodType.methodType(Connection.class, Connection.class));
+                            .asType(MethodType.methodType(Object.class, Object.class));
                     } catch (NoSuchFieldException e) {
                         // declared higher up
                     } catch (ReflectiveOperationException | RuntimeException e) {
-                        return null; // e.g. a module that does not open c3p0: unwrap, as before
+                        return null; // e.g. a module that does not open c3p0: the advice unwraps, as before
                     }
                 }
                 return null;
@@ -142,10 +145,10 @@ final class C3p0Adapter extends PoolAdapter {
         private Physical() {
         }
 
-        public static Connection of(Connection lease) throws Throwable {
+        /** The proxy's physical connection, or null if it cannot be read so (the advice then unwraps). */
+        public static Object of(Object lease) throws Throwable {
             MethodHandle inner = INNER.get(lease.getClass());
-            Connection physical = inner == null ? null : (Connection) inner.invokeExact(lease);
-            return physical != null ? physical : lease.unwrap(Connection.class);
+            return inner == null ? null : (Object) inner.invokeExact(lease);
         }
     }
 
