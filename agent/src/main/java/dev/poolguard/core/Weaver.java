@@ -1,5 +1,9 @@
 package dev.poolguard.core;
 
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.isVirtual;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -132,7 +136,10 @@ final class Weaver implements ClassFileTransformer {
             ClassFileLocator.ForClassLoader.of(loader));
         TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, loader, name);
         TypeDescription type = pool.describe(name).resolve();
-        MethodList<MethodDescription.InDefinedShape> declared = type.getDeclaredMethods();
+        // As Byte Buddy's type builder offered them: not bridges and other synthetic virtual methods, whose advice
+        // would run a second time around the method they call (MariaDB's NonRegisteringDriver bridges connect).
+        MethodList<MethodDescription.InDefinedShape> declared = type.getDeclaredMethods()
+            .filter(not(isVirtual().and(isSynthetic())));
         AsmVisitorWrapper.ForDeclaredMethods advice = new AsmVisitorWrapper.ForDeclaredMethods();
         TypePool advicePool = null;
         for (Weaving.MethodAdvice a : adviceFor(rules, type, loader, redefined)) {

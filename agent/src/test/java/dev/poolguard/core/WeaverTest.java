@@ -1,18 +1,28 @@
 package dev.poolguard.core;
 
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.utility.OpenedClassReader;
 import org.junit.jupiter.api.Test;
 
-/** The weaver rewrites a class only when a rule matches it and one of the rule's advice has a method to apply to. */
+/**
+ * The weaver rewrites a class only when a rule matches it and one of the rule's advice has a method to apply to, and
+ * then only the methods the advice selects (bridges excluded).
+ */
 class WeaverTest {
 
     private static final ClassFileLocator CLASSES = ClassFileLocator.ForClassLoader.of(WeaverTest.class.getClassLoader());
@@ -24,9 +34,44 @@ class WeaverTest {
     }
 
     private static byte[] weave(String method) throws Exception {
-        List<Weaving.Rule> rules = new Weaving().type(ElementMatchers.named(TARGET)).transform(advice(method)).rules();
-        return Weaver.weave(rules, WeaverTest.class.getClassLoader(), TARGET, null,
-            CLASSES.locate(TARGET).resolve());
+        return weave(TARGET, method);
+    }
+
+    private static byte[] weave(String target, String method) throws Exception {
+        List<Weaving.Rule> rules = new Weaving().type(ElementMatchers.named(target)).transform(advice(method)).rules();
+        return Weaver.weave(rules, WeaverTest.class.getClassLoader(), target, null, CLASSES.locate(target).resolve());
+    }
+
+    /** Calls to {@code System.nanoTime}, which the sample advice makes, in each method (name and descriptor). */
+    private static Map<String, Integer> nanoTimeCalls(byte[] classFile) {
+        Map<String, Integer> calls = new HashMap<>();
+        OpenedClassReader.of(classFile).accept(new ClassVisitor(OpenedClassReader.ASM_API) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                String method = name + descriptor;
+                calls.put(method, 0);
+                return new MethodVisitor(OpenedClassReader.ASM_API) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String called, String desc, boolean itf) {
+                        if (owner.equals("java/lang/System") && called.equals("nanoTime")) {
+                            calls.merge(method, 1, Integer::sum);
+                        }
+                    }
+                };
+            }
+        }, 0);
+        return calls;
+    }
+
+    /** A {@code compareTo(Ordered)} and the compiler's bridge {@code compareTo(Object)} calling it. */
+    static final class Ordered implements Comparable<Ordered> {
+        private long state;
+
+        @Override
+        public int compareTo(Ordered other) {
+            return Long.compare(state, other.state);
+        }
     }
 
     @Test
@@ -34,6 +79,25 @@ class WeaverTest {
         byte[] woven = weave("run");
         assertNotNull(woven);
         assertFalse(Arrays.equals(CLASSES.locate(TARGET).resolve(), woven));
+    }
+
+    @Test
+    void onlyTheSelectedMethodsGetTheAdvice() throws Exception {
+        Map<String, Integer> before = nanoTimeCalls(CLASSES.locate(TARGET).resolve());
+        Map<String, Integer> after = nanoTimeCalls(weave("run"));
+        assertEquals(before.get("run()V") + 1, after.get("run()V"));
+        assertEquals(before.get("borrow(J)Ljava/lang/Object;"), after.get("borrow(J)Ljava/lang/Object;"));
+    }
+
+    @Test
+    void aBridgeMethodIsNotAdvisedAgainAroundTheMethodItCalls() throws Exception {
+        String ordered = Ordered.class.getName();
+        String real = "compareTo(L" + ordered.replace('.', '/') + ";)I";
+        Map<String, Integer> before = nanoTimeCalls(CLASSES.locate(ordered).resolve());
+        assertTrue(before.containsKey("compareTo(Ljava/lang/Object;)I"), "the compiler wrote a bridge: " + before);
+        Map<String, Integer> after = nanoTimeCalls(weave(ordered, "compareTo"));
+        assertEquals(before.get(real) + 1, after.get(real));
+        assertEquals(before.get("compareTo(Ljava/lang/Object;)I"), after.get("compareTo(Ljava/lang/Object;)I"));
     }
 
     @Test

@@ -27,29 +27,39 @@ final class Pinning implements AutoCloseable {
         this.why = why;
     }
 
-    /** @param dataDir the PostgreSQL data directory, whose {@code postmaster.pid} names the server process */
+    /**
+     * @param dataDir the PostgreSQL data directory, whose {@code postmaster.pid} names the server process. Pinning
+     * the postmaster and this JVM must succeed, or nothing stays pinned; a server process that has gone meanwhile
+     * is skipped.
+     */
     static Pinning pin(Path dataDir) throws InterruptedException {
         long self = ProcessHandle.current().pid();
+        List<Long> server = new ArrayList<>();
+        String all = null;
         try {
             List<Integer> cores = cores(self);
             if (cores.size() < 2) {
                 return new Pinning(List.of(), null, "not pinned: one core");
             }
+            all = cores.stream().map(String::valueOf).collect(Collectors.joining(","));
             long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
-            List<Long> server = new ArrayList<>();
-            server.add(postmaster);
-            ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(d -> server.add(d.pid())));
             String last = String.valueOf(cores.get(cores.size() - 1));
             String others = cores.subList(0, cores.size() - 1).stream().map(String::valueOf)
                 .collect(Collectors.joining(","));
-            String all = cores.stream().map(String::valueOf).collect(Collectors.joining(","));
-            for (long pid : server) {
-                taskset(last, pid); // backends started later are forked by the postmaster and inherit its core
+            taskset(last, postmaster); // backends started later are forked by the postmaster and inherit its core
+            server.add(postmaster);
+            for (ProcessHandle child : ProcessHandle.of(postmaster).map(p -> p.descendants().toList()).orElse(List.of())) {
+                if (tryTaskset(last, child.pid())) {
+                    server.add(child.pid());
+                }
             }
-            taskset(others, self);
+            if (!tryTaskset(others, self)) {
+                taskset(others, self); // once more: a JVM thread that ends while taskset runs fails it
+            }
             return new Pinning(server, all, "the database on core " + last + ", the benchmark JVMs on "
                 + (cores.size() > 2 ? "cores " : "core ") + others);
         } catch (IOException | RuntimeException e) {
+            new Pinning(server, all, null).close();
             return new Pinning(List.of(), null, "not pinned: " + e.getMessage());
         }
     }
@@ -58,15 +68,27 @@ final class Pinning implements AutoCloseable {
         return why;
     }
 
+    /** Gives every core back; a server process that has ended meanwhile is skipped. Never throws. */
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws InterruptedException {
         if (all == null) {
             return;
         }
         for (long pid : server) {
-            taskset(all, pid);
+            tryTaskset(all, pid);
         }
-        taskset(all, ProcessHandle.current().pid());
+        if (!tryTaskset(all, ProcessHandle.current().pid())) {
+            System.err.println("could not give this JVM every core again: later benchmarks run on fewer cores");
+        }
+    }
+
+    private static boolean tryTaskset(String cores, long pid) throws InterruptedException {
+        try {
+            taskset(cores, pid);
+            return true;
+        } catch (IOException e) {
+            return false; // e.g. a backend or a JVM thread that ended while taskset ran
+        }
     }
 
     /** The cores {@code pid} may run on, from {@code taskset -c -p}: "pid 42's current affinity list: 0,2-3". */
