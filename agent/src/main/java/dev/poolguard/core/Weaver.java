@@ -140,20 +140,27 @@ final class Weaver implements ClassFileTransformer {
         // would run a second time around the method they call (MariaDB's NonRegisteringDriver bridges connect).
         MethodList<MethodDescription.InDefinedShape> declared = type.getDeclaredMethods()
             .filter(not(isVirtual().and(isSynthetic())));
-        AsmVisitorWrapper.ForDeclaredMethods advice = new AsmVisitorWrapper.ForDeclaredMethods();
-        TypePool advicePool = null;
+        List<Weaving.MethodAdvice> applied = new ArrayList<>();
         for (Weaving.MethodAdvice a : adviceFor(rules, type, loader, redefined)) {
             if (!declared.filter(a.methods).isEmpty()) {
-                // The advice class is read with the woven class's loader behind it, for the pool types it names.
-                ClassFileLocator adviceLocator = new ClassFileLocator.Compound(a.locator,
-                    ClassFileLocator.ForClassLoader.of(loader));
-                advicePool = advicePool != null ? advicePool : AgentBuilder.PoolStrategy.Default.FAST.typePool(adviceLocator, loader);
-                advice = advice.invokable(a.methods, Advice.to(advicePool.describe(a.adviceClass).resolve(), adviceLocator)
-                    .withExceptionHandler(a.exceptionHandler));
+                applied.add(a);
             }
         }
-        if (advicePool == null) {
+        if (applied.isEmpty()) {
             return null; // no rule matched, or e.g. a Driver subclass that inherits connect: nothing to rewrite
+        }
+        AsmVisitorWrapper.ForDeclaredMethods advice = new AsmVisitorWrapper.ForDeclaredMethods();
+        // One pool for all the advice of this class, so the types they name are read once. Every adapter reads its
+        // advice through the same locator, the agent jar's, so the first one's serves them all.
+        TypePool advicePool = null;
+        for (Weaving.MethodAdvice a : applied) {
+            // The advice class is read with the woven class's loader behind it, for the pool types it names.
+            ClassFileLocator adviceLocator = new ClassFileLocator.Compound(a.locator, ClassFileLocator.ForClassLoader.of(loader));
+            if (advicePool == null) {
+                advicePool = AgentBuilder.PoolStrategy.Default.FAST.typePool(adviceLocator, loader);
+            }
+            advice = advice.invokable(a.methods, Advice.to(advicePool.describe(a.adviceClass).resolve(), adviceLocator)
+                .withExceptionHandler(a.exceptionHandler));
         }
         int writerFlags = advice.mergeWriter(AsmVisitorWrapper.NO_FLAGS);
         int readerFlags = advice.mergeReader(AsmVisitorWrapper.NO_FLAGS);

@@ -62,14 +62,16 @@ final class Report {
             .append(" the agent per round; ").append(pinning).append(".\n\n")
             .append("| pool | without agent | with agent | ratio of medians | each round's ratio of fork means |")
             .append(" budget ≥ 0.98 |\n|---|---|---|---|---|---|\n");
+        List<Map<String, Statistics>> baseRounds = without.stream().map(Report::byParams).toList();
+        List<Map<String, Statistics>> agentRounds = with.stream().map(Report::byParams).toList();
         for (Map.Entry<String, ListStatistics> e : base.entrySet()) {
             Statistics b = e.getValue();
             Statistics a = agent.get(e.getKey());
             double ratio = a.getPercentile(50) / b.getPercentile(50);
             StringBuilder rounds = new StringBuilder();
-            for (int i = 0; i < without.size(); i++) {
+            for (int i = 0; i < baseRounds.size(); i++) {
                 rounds.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f",
-                    byParams(with.get(i)).get(e.getKey()).getMean() / byParams(without.get(i)).get(e.getKey()).getMean()));
+                    agentRounds.get(i).get(e.getKey()).getMean() / baseRounds.get(i).get(e.getKey()).getMean()));
             }
             tables.append("| ").append(e.getKey()).append(" | ").append(spread(b)).append(" | ").append(spread(a))
                 .append(" | ").append(String.format(Locale.ROOT, "%.3f", ratio)).append(" | ").append(rounds)
