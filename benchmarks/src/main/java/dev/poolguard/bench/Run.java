@@ -126,18 +126,27 @@ public final class Run {
             .measurementIterations(5).measurementTime(TimeValue.seconds(2));
     }
 
-    /** Paired runs of the test app building one pool and answering one request, alternating which goes first. */
+    /**
+     * Runs of the test app building one pool and answering one request: without the agent, with it switched off
+     * ({@code POOLGUARD_ENABLED=false}: what the JVM spends on any {@code -javaagent} of this jar before the agent
+     * does anything) and with it, each round in a different order.
+     */
     private void startup(String url) throws IOException, InterruptedException {
-        int pairs = smoke ? 2 : 11;
+        int rounds = smoke ? 2 : 11;
         List<long[]> runs = new ArrayList<>();
-        for (int i = 0; i < pairs; i++) {
-            boolean agentFirst = i % 2 == 1;
-            long first = launch(url, agentFirst);
-            long second = launch(url, !agentFirst);
-            runs.add(agentFirst ? new long[] {second, first} : new long[] {first, second});
+        for (int i = 0; i < rounds; i++) {
+            long[] round = new long[AgentMode.values().length];
+            for (int k = 0; k < round.length; k++) {
+                AgentMode mode = AgentMode.values()[(i + k) % round.length];
+                round[mode.ordinal()] = launch(url, mode);
+            }
+            runs.add(round);
         }
-        report.startup(runs.subList(smoke ? 0 : 1, runs.size())); // the first pair warms the file cache
+        report.startup(runs.subList(smoke ? 0 : 1, runs.size())); // the first round warms the file cache
     }
+
+    /** How a start-up run has the agent, in the order of {@link Report#startup}'s columns. */
+    enum AgentMode { NONE, OFF, ON }
 
     /** Counted by the agent's own MBeans in a JVM that has the agent. */
     private void pingEconomy(String url) throws IOException, InterruptedException {
@@ -171,15 +180,19 @@ public final class Run {
         return lines;
     }
 
-    private long launch(String url, boolean withAgent) throws IOException, InterruptedException {
+    private long launch(String url, AgentMode mode) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (withAgent) {
+        if (mode != AgentMode.NONE) {
             command.add("-javaagent:" + agent);
         }
         command.addAll(List.of("-jar", testApp.toString(), "--db", url, "--pool", "hikari", "--scenario", "startup"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        if (mode == AgentMode.OFF) {
+            builder.environment().put("POOLGUARD_ENABLED", "false");
+        }
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = builder.start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("the test app failed: " + command);
         }
