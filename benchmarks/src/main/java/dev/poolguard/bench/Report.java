@@ -95,25 +95,28 @@ final class Report {
         return out;
     }
 
-    /** Rounds of {@code [without, agent off, agent on]} wall times, in ms. */
+    /** Rounds of wall times in ms, each indexed by {@link Run.AgentMode#ordinal()}. */
     void startup(List<long[]> runs) {
+        int none = Run.AgentMode.NONE.ordinal();
+        int on = Run.AgentMode.ON.ordinal();
+        int off = Run.AgentMode.OFF.ordinal();
         ListStatistics base = new ListStatistics();
-        ListStatistics off = new ListStatistics();
+        ListStatistics switchedOff = new ListStatistics();
         ListStatistics agent = new ListStatistics();
         ListStatistics jvm = new ListStatistics();
         ListStatistics added = new ListStatistics();
         for (long[] round : runs) {
-            base.addValue(round[0]);
-            off.addValue(round[1]);
-            agent.addValue(round[2]);
-            jvm.addValue(round[1] - round[0]);
-            added.addValue(round[2] - round[0]);
+            base.addValue(round[none]);
+            switchedOff.addValue(round[off]);
+            agent.addValue(round[on]);
+            jvm.addValue(round[off] - round[none]);
+            added.addValue(round[on] - round[none]);
         }
         tables.append("\n## Start-up: test app, one HikariCP pool, one query, exit (wall ms, ").append(runs.size())
             .append(" rounds, median [min–max])\n\n")
             .append("| without agent | agent off (`POOLGUARD_ENABLED=false`) | with agent | added by `-javaagent` alone"
                 + " (off − without) | added (with − without) | of 100 ms budget |\n|---|---|---|---|---|---|\n")
-            .append("| ").append(spread(base)).append(" | ").append(spread(off)).append(" | ").append(spread(agent))
+            .append("| ").append(spread(base)).append(" | ").append(spread(switchedOff)).append(" | ").append(spread(agent))
             .append(" | ").append(spread(jvm)).append(" | ").append(spread(added))
             .append(" | ").append(percent(added.getPercentile(50) / STARTUP_BUDGET_MS)).append(" |\n");
     }

@@ -145,7 +145,7 @@ public final class Run {
         report.startup(runs.subList(smoke ? 0 : 1, runs.size())); // the first round warms the file cache
     }
 
-    /** How a start-up run has the agent, in the order of {@link Report#startup}'s columns. */
+    /** How a start-up run has the agent; a round's times are indexed by its ordinal. */
     enum AgentMode { NONE, OFF, ON }
 
     /** Counted by the agent's own MBeans in a JVM that has the agent. */
