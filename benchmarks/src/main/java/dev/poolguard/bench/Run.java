@@ -133,9 +133,9 @@ public final class Run {
      */
     private void startup(String url) throws IOException, InterruptedException {
         int rounds = smoke ? 2 : 11;
-        List<long[]> runs = new ArrayList<>();
+        List<Launch[]> runs = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            long[] round = new long[AgentMode.values().length];
+            Launch[] round = new Launch[AgentMode.values().length];
             for (int k = 0; k < round.length; k++) {
                 AgentMode mode = AgentMode.values()[(i + k) % round.length];
                 round[mode.ordinal()] = launch(url, mode);
@@ -145,8 +145,12 @@ public final class Run {
         report.startup(runs.subList(smoke ? 0 : 1, runs.size())); // the first round warms the file cache
     }
 
-    /** How a start-up run has the agent; a round's times are indexed by its ordinal. */
+    /** How a start-up run has the agent; a round's launches are indexed by its ordinal. */
     enum AgentMode { NONE, OFF, ON }
+
+    /** One run of the test app: wall time, and CPU time of all its threads (-1 where it cannot be read). */
+    record Launch(long wallMillis, long cpuMillis) {
+    }
 
     /** Counted by the agent's own MBeans in a JVM that has the agent. */
     private void pingEconomy(String url) throws IOException, InterruptedException {
@@ -180,7 +184,7 @@ public final class Run {
         return lines;
     }
 
-    private long launch(String url, AgentMode mode) throws IOException, InterruptedException {
+    private Launch launch(String url, AgentMode mode) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (mode != AgentMode.NONE) {
             command.add("-javaagent:" + agent);
@@ -191,12 +195,31 @@ public final class Run {
         if (mode == AgentMode.OFF) {
             builder.environment().put("POOLGUARD_ENABLED", "false");
         }
+        long cpuBefore = childrenCpuMillis();
         long start = System.nanoTime();
         Process p = builder.start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("the test app failed: " + command);
         }
-        return (System.nanoTime() - start) / 1_000_000;
+        long wall = (System.nanoTime() - start) / 1_000_000;
+        long cpuAfter = childrenCpuMillis();
+        return new Launch(wall, cpuBefore < 0 || cpuAfter < 0 ? -1 : cpuAfter - cpuBefore);
+    }
+
+    /**
+     * User and system CPU of this JVM's children that have ended and been waited for ({@code cutime} and
+     * {@code cstime} of {@code /proc/self/stat}, in ticks of 10 ms); -1 where there is no such file. The database's
+     * processes, also children, count only when it stops.
+     */
+    private static long childrenCpuMillis() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // fields[0] is the state, field 3 of the file: cutime and cstime are fields 16 and 17
+            return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private ChainedOptionsBuilder jmh(Class<?> benchmark, String url, String... jvmArgs) {
