@@ -103,20 +103,18 @@ final class Report {
             .append(" rounds, median [min–max])\n\n")
             .append("| without agent | agent off (`POOLGUARD_ENABLED=false`) | with agent | added by `-javaagent` alone"
                 + " (off − without) | added (with − without) | of 100 ms budget |\n|---|---|---|---|---|---|\n");
-        ListStatistics added = startupRow(runs, Run.Launch::wallMillis);
-        tables.append(" | ").append(percent(added.getPercentile(50) / STARTUP_BUDGET_MS)).append(" |\n");
+        startupRow(runs, Run.Launch::wallMillis, true);
         if (runs.stream().flatMap(Arrays::stream).allMatch(l -> l.cpuMillis() >= 0)) {
             // On two cores, CPU the agent adds on any thread (the JIT compiling its code too) is start-up time.
             tables.append("\nThe same runs' CPU, all threads of the JVM (user + system ms, median [min–max]):\n\n")
                 .append("| without agent | agent off | with agent | added by `-javaagent` alone | added |\n"
                     + "|---|---|---|---|---|\n");
-            startupRow(runs, Run.Launch::cpuMillis);
-            tables.append(" |\n");
+            startupRow(runs, Run.Launch::cpuMillis, false);
         }
     }
 
-    /** Appends a start-up row, open at its end: the three modes and the two differences. @return the added */
-    private ListStatistics startupRow(List<Run.Launch[]> runs, ToLongFunction<Run.Launch> value) {
+    /** Appends a start-up row: the three modes, the two differences and, if {@code budget}, the share of the budget. */
+    private void startupRow(List<Run.Launch[]> runs, ToLongFunction<Run.Launch> value, boolean budget) {
         int none = Run.AgentMode.NONE.ordinal();
         int on = Run.AgentMode.ON.ordinal();
         int off = Run.AgentMode.OFF.ordinal();
@@ -134,7 +132,10 @@ final class Report {
         }
         tables.append("| ").append(spread(base)).append(" | ").append(spread(switchedOff)).append(" | ").append(spread(agent))
             .append(" | ").append(spread(jvm)).append(" | ").append(spread(added));
-        return added;
+        if (budget) {
+            tables.append(" | ").append(percent(added.getPercentile(50) / STARTUP_BUDGET_MS));
+        }
+        tables.append(" |\n");
     }
 
     /** {@code PINGS pool=... k=v ...} lines of {@link PingEconomy}. */
