@@ -31,7 +31,9 @@ final class DriverAdapter extends PoolAdapter {
 
     DriverAdapter() {
         super(ID);
-        weavesClassesNamedWith("Driver", "Connection", "Statement");
+        weavesImplementationsNamedWith("java.sql.Driver", "Driver");
+        weavesImplementationsNamedWith("java.sql.Connection", "Connection");
+        weavesImplementationsNamedWith("java.sql.Statement", "Statement");
     }
 
     @Override

@@ -31,13 +31,23 @@ public final class AgentMain {
             File jar = new File(new URI(AgentMain.class.getProtectionDomain().getCodeSource().getLocation().toString()));
             inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
             Class.forName("dev.poolguard.core.Agent", true, null)
-                .getMethod("start", String.class, Instrumentation.class, File.class, boolean.class)
-                .invoke(null, args, inst, jar, attached);
+                .getMethod("start", String.class, Instrumentation.class, File.class, String.class, boolean.class)
+                .invoke(null, args, inst, jar, version(), attached);
         } catch (InvocationTargetException e) {
             failed(e.getCause());
         } catch (Throwable t) {
             failed(t);
         }
+    }
+
+    /**
+     * From the manifest, which the system loader read as it loaded this class. Asked of the core's classes instead, the
+     * bootstrap loader reads it again, which took about 6 ms of start-up.
+     */
+    private static String version() {
+        Package p = AgentMain.class.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     /** Never stop the host application: one line, and the app runs as if the agent were absent. */

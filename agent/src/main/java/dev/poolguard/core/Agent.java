@@ -21,9 +21,10 @@ public final class Agent {
     private Agent() {
     }
 
-    public static void start(String args, Instrumentation inst, File jar, boolean attached) {
+    /** @param version the agent's, from its jar's manifest */
+    public static void start(String args, Instrumentation inst, File jar, String version, boolean attached) {
         if (!STARTED.compareAndSet(false, true)) {
-            Log.info("agent.duplicate", "version=" + version() + " action=ignored, already installed");
+            Log.info("agent.duplicate", "version=" + version + " action=ignored, already installed");
             return;
         }
         List<PoolAdapter> all = Adapters.all();
@@ -54,18 +55,19 @@ public final class Agent {
         active = enabled.toArray(new PoolAdapter[0]);
         Connections.poolPackages = packages.toArray(new String[0]);
         long installStart = System.nanoTime();
-        install(inst, jar, enabled, attached);
+        install(inst, jar, enabled, all, attached, config.preWoven);
         long installMillis = (System.nanoTime() - installStart) / 1_000_000;
         List<String> names = new ArrayList<>();
         for (PoolAdapter a : enabled) {
             names.add(a.id());
         }
-        Log.info("agent.started", "version=" + version() + " adapters=" + String.join(",", names) + " settings="
+        Log.info("agent.started", "version=" + version + " adapters=" + String.join(",", names) + " settings="
             + (config.nonDefaults.isEmpty() ? "defaults" : String.join(",", config.nonDefaults))
             + (attached ? " attached=true" : "") + " install=" + installMillis + "ms");
     }
 
-    private static void install(Instrumentation inst, File jar, List<PoolAdapter> adapters, boolean attached) {
+    private static void install(Instrumentation inst, File jar, List<PoolAdapter> adapters, List<PoolAdapter> all,
+                                boolean attached, boolean usePreWoven) {
         // Byte Buddy's "safe" mode avoids sun.misc.Unsafe, which JDK 24+ warns about on the app's stderr.
         // The name is the relocated one: Byte Buddy reads its own property under its shaded package.
         if (System.getProperty("dev.poolguard.shaded.bytebuddy.safe") == null) {
@@ -73,7 +75,11 @@ public final class Agent {
         }
         ConnectionClasses.weaveOnFirstUse(inst);
         NameFilter filter = new NameFilter(adapters);
-        Weaver weaver = new Weaver(filter, new Rules(jar, adapters, filter));
+        PreWoven preWoven = usePreWoven ? preWoven(jar, adapters, all) : null;
+        if (preWoven != null) {
+            filter.poolClasses(preWoven.poolClasses());
+        }
+        Weaver weaver = new Weaver(filter, new Rules(jar, adapters, filter), preWoven);
         // Retransforming: connection classes are woven when first used (ConnectionClasses); attached to a running
         // JVM, the pools already loaded are woven in place. At JVM start nothing of a pool or driver is loaded yet.
         inst.addTransformer(weaver, inst.isRetransformClassesSupported());
@@ -81,8 +87,21 @@ public final class Agent {
             if (inst.isRetransformClassesSupported()) {
                 weaver.weaveLoaded(inst);
             }
-        } else {
-            WarmUp.start(weaver);
+        } else if (preWoven == null) {
+            WarmUp.start(weaver); // with pre-woven classes the rules are built only if a class needs them
+        }
+    }
+
+    private static PreWoven preWoven(File jar, List<PoolAdapter> enabled, List<PoolAdapter> all) {
+        try {
+            PreWoven p = PreWoven.open(jar, enabled, all);
+            Log.debug("prewoven", p == null ? "classes=none (not every pool enabled, or a jar built without them)"
+                : "classes=" + p.entries().size());
+            return p;
+        } catch (Throwable t) {
+            Log.warnOnce("weave/prewoven", "hook.failed", "agent hook=prewoven error=" + Log.describe(t)
+                + " action=classes woven at run time");
+            return null;
         }
     }
 
@@ -109,11 +128,6 @@ public final class Agent {
             }
         }
         return null;
-    }
-
-    static String version() {
-        String v = Agent.class.getPackage() == null ? null : Agent.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     /**

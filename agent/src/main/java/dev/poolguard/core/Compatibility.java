@@ -47,6 +47,14 @@ final class Compatibility {
         return verdict;
     }
 
+    Boolean verdict(ClassLoader loader) {
+        return verdicts.get(loader);
+    }
+
+    void assume(ClassLoader loader, boolean verdict) {
+        verdicts.putIfAbsent(loader, verdict);
+    }
+
     private synchronized boolean check(ClassLoader loader) {
         Boolean known = verdicts.get(loader);
         if (known != null) {

@@ -49,6 +49,7 @@ public final class Config {
         flag("keepalive", Kind.DURATION, "0");
         flag("state.reset", Kind.BOOL, "true");
         flag("jmx", Kind.BOOL, "true");
+        flag("prewoven", Kind.BOOL, "true");
         flag("log.level", Kind.LEVEL, "info");
     }
 
@@ -71,6 +72,8 @@ public final class Config {
     public final long keepaliveMillis;
     public final boolean stateReset;
     public final boolean jmx;
+    /** Whether classes the agent's build wove are handed out as they are ({@link PreWoven}). */
+    public final boolean preWoven;
     public final String logLevel;
     /** One {@code config.invalid} line each. */
     public final List<String> problems;
@@ -121,6 +124,7 @@ public final class Config {
         this.keepaliveMillis = Durations.parseMillis(values.get("keepalive"));
         this.stateReset = Boolean.parseBoolean(values.get("state.reset"));
         this.jmx = Boolean.parseBoolean(values.get("jmx"));
+        this.preWoven = Boolean.parseBoolean(values.get("prewoven"));
         this.logLevel = values.get("log.level");
         this.problems = Collections.unmodifiableList(problems);
         this.nonDefaults = Collections.unmodifiableList(changed);

@@ -4,8 +4,10 @@ import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -20,6 +22,8 @@ final class ConnectionClasses {
     /** Null when classes cannot be retransformed here: connection classes are then woven as they load. */
     private static volatile Instrumentation instrumentation;
     private static final Set<Class<?>> DUE = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Per class loader, the classes handed their pre-woven bytes as they loaded ({@link PreWoven}): already woven. */
+    private static final Map<ClassLoader, Set<String>> WOVEN_AT_LOAD = Collections.synchronizedMap(new WeakHashMap<>());
     private static final ClassValue<AtomicBoolean> SEEN = new ClassValue<AtomicBoolean>() {
         @Override
         protected AtomicBoolean computeValue(Class<?> type) {
@@ -36,7 +40,23 @@ final class ConnectionClasses {
 
     /** Whether a connection class passing the transformer ({@code redefined} null when it is loading) is woven now. */
     static boolean due(Class<?> redefined) {
-        return instrumentation == null || (redefined != null && DUE.contains(redefined));
+        return instrumentation == null || (redefined != null && (DUE.contains(redefined) || wovenAtLoad(redefined)));
+    }
+
+    /** A class of {@code loader} took its pre-woven bytes as it loaded: it is not to be woven again at first use. */
+    static void wovenAtLoad(ClassLoader loader, String internalName) {
+        Set<String> names = WOVEN_AT_LOAD.get(loader);
+        if (names == null) {
+            names = ConcurrentHashMap.newKeySet();
+            Set<String> raced = WOVEN_AT_LOAD.putIfAbsent(loader, names);
+            names = raced != null ? raced : names;
+        }
+        names.add(internalName);
+    }
+
+    private static boolean wovenAtLoad(Class<?> c) {
+        Set<String> names = WOVEN_AT_LOAD.get(c.getClassLoader());
+        return names != null && names.contains(c.getName().replace('.', '/'));
     }
 
     /** A physical connection the agent sees for the first time: weave its class and superclasses if not yet done. */
@@ -47,7 +67,7 @@ final class ConnectionClasses {
         }
         List<Class<?>> classes = new ArrayList<>();
         for (Class<?> c = connection.getClass(); c != null; c = c.getSuperclass()) {
-            if (isJdbcConnection(c) && inst.isModifiableClass(c) && DUE.add(c)) {
+            if (isJdbcConnection(c) && inst.isModifiableClass(c) && !wovenAtLoad(c) && DUE.add(c)) {
                 classes.add(c);
             }
         }

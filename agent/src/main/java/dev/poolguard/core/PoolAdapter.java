@@ -1,9 +1,11 @@
 package dev.poolguard.core;
 
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
@@ -42,7 +44,8 @@ public abstract class PoolAdapter {
     private final List<String> adviceClasses = new CopyOnWriteArrayList<>();
     /** Names the matchers can match, for {@link NameFilter}: pool classes exactly, other classes by a declared part. */
     private final Set<String> classNames = new LinkedHashSet<>();
-    private final Set<String> nameParts = new LinkedHashSet<>();
+    /** Declared name parts, as internal names, each with the JDK type such classes implement. */
+    private final Map<String, String> nameParts = new LinkedHashMap<>();
     private final Compatibility compatibility = new Compatibility(this);
     private volatile int disabledHooks;
     /** When a validation of a connection of one of this adapter's pools last went unanswered; 0 = never. */
@@ -201,19 +204,19 @@ public abstract class PoolAdapter {
     }
 
     /**
-     * Declares, in the constructor, that this adapter weaves classes outside its own packages whose names contain
-     * {@code parts}: the name filter, which exists before the adapter's rules, lets such classes through.
+     * Declares, in the constructor, that this adapter weaves classes outside every enabled pool's packages whose
+     * names contain {@code part} and that implement {@code type}. The name filter, which exists before the adapter's
+     * rules, lets such names through, then drops those whose supertypes' class files do not lead to {@code type}: far
+     * cheaper than the weaver's matching. So the adapter's rules must weave no other classes of that name.
      */
-    protected final void weavesClassesNamedWith(String... parts) {
-        for (String part : parts) {
-            nameParts.add(part.replace('.', '/'));
-        }
+    protected final void weavesImplementationsNamedWith(String type, String part) {
+        nameParts.put(part.replace('.', '/'), type.replace('.', '/'));
     }
 
-    /** Types whose name contains {@code part}, one of those declared with {@link #weavesClassesNamedWith}. */
+    /** Types whose name contains {@code part}, one of those declared with {@link #weavesImplementationsNamedWith}. */
     protected final ElementMatcher.Junction<NamedElement> nameContaining(String part) {
-        if (!nameParts.contains(part.replace('.', '/'))) {
-            throw new IllegalStateException(part + " is not declared by weavesClassesNamedWith in " + id);
+        if (!nameParts.containsKey(part.replace('.', '/'))) {
+            throw new IllegalStateException(part + " is not declared by weavesImplementationsNamedWith in " + id);
         }
         return ElementMatchers.nameContains(part);
     }
@@ -221,6 +224,16 @@ public abstract class PoolAdapter {
     /** Whether this adapter's advice applies to the pool classes of {@code loader}. */
     final boolean guards(ClassLoader loader) {
         return compatibility.matches(loader);
+    }
+
+    /** The verdict of this adapter's compatibility check for {@code loader}; null if it has not run. */
+    final Boolean guardsIfChecked(ClassLoader loader) {
+        return compatibility.verdict(loader);
+    }
+
+    /** Takes the verdict the check made for the same class files when the agent was built ({@link PreWoven}). */
+    final void assumeGuards(ClassLoader loader, boolean verdict) {
+        compatibility.assume(loader, verdict);
     }
 
     /** Whether {@code className} is this pool's code. */
@@ -237,7 +250,8 @@ public abstract class PoolAdapter {
         return classNames;
     }
 
-    Set<String> nameParts() {
+    /** Name part to the internal name of the type such classes implement. */
+    Map<String, String> nameParts() {
         return nameParts;
     }
 

@@ -4,6 +4,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.isVirtual;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 
+import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -31,13 +32,14 @@ import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.OpenedClassReader;
 
 /**
- * The agent's class file transformer: the name filter first, then the adapters' rules, then Byte Buddy's advice,
- * applied with ASM to the class file as it is (no members added, so classes can be retransformed; methods without
- * advice are copied as they are). Byte Buddy's own agent builder would
- * do the same, but on every start it first generates a subclass of its transformer for the Java 9 module API, which
- * loads several hundred Byte Buddy classes and took about 100 ms of the application's start-up. Here the adapters'
- * rules are built off the application's thread at start-up ({@link #rules}), and nothing of Byte Buddy's weaving
- * runs until a class passes the name filter.
+ * The agent's class file transformer: the name filter first, then the classes the agent's build wove
+ * ({@link PreWoven}), then the adapters' rules and Byte Buddy's advice, applied with ASM to the class file as it is
+ * (no members added, so classes can be retransformed; methods without advice are copied as they are). Byte Buddy's
+ * own agent builder would do the same, but on every start it first generates a subclass of its transformer for the
+ * Java 9 module API, which loads several hundred Byte Buddy classes and took about 100 ms of the application's
+ * start-up. Here the adapters' rules are built when a class first needs them (off the application's thread at
+ * start-up when there are no pre-woven classes, {@link #rules}), and nothing of Byte Buddy's weaving runs until a
+ * class passes the name filter and is not pre-woven.
  */
 final class Weaver implements ClassFileTransformer {
 
@@ -50,9 +52,12 @@ final class Weaver implements ClassFileTransformer {
     private volatile boolean gaveUp;
     /** A class loaded while this thread weaves (a class loader's own, reading a class file) is not woven. */
     private final ThreadLocal<Boolean> weaving = new ThreadLocal<>();
+    /** Classes the agent's build wove; null when there are none or they do not apply. */
+    private final PreWoven preWoven;
 
-    Weaver(NameFilter filter, Callable<List<Weaving.Rule>> rules) {
+    Weaver(NameFilter filter, Callable<List<Weaving.Rule>> rules, PreWoven preWoven) {
         this.filter = filter;
+        this.preWoven = preWoven;
         this.rules = new FutureTask<>(new Callable<List<Weaving.Rule>>() { // not a lambda: see Agent.Rules
             @Override
             public List<Weaving.Rule> call() throws Exception {
@@ -118,8 +123,18 @@ final class Weaver implements ClassFileTransformer {
         }
         weaving.set(Boolean.TRUE);
         try {
+            if (redefined == null && preWoven != null) {
+                // Before the filter's supertype check: finding an entry reads the same class files, so they are read once.
+                PreWoven.Entry e = preWoven.find(loader, name, bytes);
+                if (e != null) {
+                    return e.woven < 0 ? null : preWoven(loader, name, e);
+                }
+            }
+            if (redefined == null && filter.poolClassesKnown() && !filter.isCandidate(name, loader, bytes)) {
+                return null;
+            }
             List<Weaving.Rule> all = rules();
-            return all.isEmpty() || !filter.isCandidate(name) ? null
+            return all.isEmpty() || !filter.isCandidate(name, loader, bytes) ? null
                 : weave(all, loader, name.replace('/', '.'), redefined, bytes);
         } catch (Throwable t) {
             Log.warnOnce("weave/" + name, "hook.failed", name.replace('/', '.') + " hook=weave error=" + Log.describe(t)
@@ -128,6 +143,17 @@ final class Weaver implements ClassFileTransformer {
         } finally {
             weaving.remove();
         }
+    }
+
+    private byte[] preWoven(ClassLoader loader, String name, PreWoven.Entry e) throws IOException {
+        long start = System.nanoTime();
+        byte[] woven = preWoven.woven(e);
+        ConnectionClasses.wovenAtLoad(loader, name);
+        if (Log.debugEnabled()) {
+            Log.debug("weave", name.replace('/', '.') + " loader=" + loader.getClass().getName() + " prewoven=true took="
+                + Settings.millis(System.nanoTime() - start) + "ms");
+        }
+        return woven;
     }
 
     static byte[] weave(List<Weaving.Rule> rules, ClassLoader loader, String name, Class<?> redefined, byte[] bytes) {

@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Driver;
+import java.sql.PreparedStatement;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
  * The name filter exists before the adapters' rules (it is what lets start-up skip building them): first by the
- * adapters' packages and declared name parts, then, once the rules named their pool classes, by exact name.
+ * adapters' packages and declared name parts, then, once the rules named their pool classes, by exact name, and a
+ * class passing by a part only if its supertypes lead to the type declared with that part.
  */
 class NameFilterTest {
 
@@ -22,7 +27,9 @@ class NameFilterTest {
     };
     private final PoolAdapter driver = new PoolAdapter("driver") {
         {
-            weavesClassesNamedWith("Driver");
+            weavesImplementationsNamedWith("java.sql.Driver", "Driver");
+            weavesImplementationsNamedWith("java.sql.Connection", "Connection");
+            weavesImplementationsNamedWith("java.sql.Statement", "Statement");
         }
 
         @Override
@@ -56,6 +63,58 @@ class NameFilterTest {
         assertTrue(filter.isCandidate("org/example/pool/Pool"));
         assertFalse(filter.isCandidate("org/example/pool/Helper"));
         assertTrue(filter.isCandidate("org/example/db/MyDriver"));
+        assertFalse(filter.isCandidate("org/example/pool/PoolDriver"), "a pool's own classes pass by exact name only");
+    }
+
+    @Test
+    void aClassPassingByANamePartMustImplementTheTypeDeclaredWithIt() throws IOException {
+        NameFilter filter = new NameFilter(adapters);
+        filter.poolClasses(adapters);
+        ClassLoader loader = NameFilterTest.class.getClassLoader();
+        assertTrue(candidate(filter, loader, PlainDriver.class), "implements java.sql.Driver itself");
+        assertTrue(candidate(filter, loader, SubDriver.class), "through its superclass's class file");
+        assertTrue(candidate(filter, loader, ApiDriver.class), "through an interface of its own that extends Driver");
+        assertTrue(candidate(filter, loader, MyStatement.class), "through java.sql.PreparedStatement's class file");
+        assertFalse(candidate(filter, loader, DriverSettings.class), "named like a driver, implements nothing of JDBC");
+        assertFalse(candidate(filter, loader, ConnectionMaker.class), "a Driver, but named for Connection only");
+    }
+
+    @Test
+    void aSupertypeThatCannotBeReadLeavesTheDecisionToTheWeaver() throws IOException {
+        NameFilter filter = new NameFilter(adapters);
+        filter.poolClasses(adapters);
+        ClassLoader blind = new ClassLoader(null) {
+        };
+        assertTrue(candidate(filter, blind, SubDriver.class), "PlainDriver's class file is not in this loader");
+        assertFalse(candidate(filter, blind, DriverSettings.class), "Object is a JDK class: nothing to read");
+    }
+
+    private static boolean candidate(NameFilter filter, ClassLoader loader, Class<?> c) throws IOException {
+        String name = c.getName().replace('.', '/');
+        try (InputStream in = NameFilterTest.class.getClassLoader().getResourceAsStream(name + ".class")) {
+            return filter.isCandidate(name, loader, in.readAllBytes());
+        }
+    }
+
+    abstract static class PlainDriver implements Driver {
+    }
+
+    abstract static class SubDriver extends PlainDriver {
+    }
+
+    interface VendorDriverApi extends Driver {
+    }
+
+    abstract static class ApiDriver implements VendorDriverApi {
+    }
+
+    abstract static class MyStatement implements PreparedStatement {
+    }
+
+    static final class DriverSettings {
+    }
+
+    abstract static class ConnectionMaker implements Driver {
     }
 
     @Test

@@ -43,6 +43,7 @@ class ConfigIT {
                 .env("POOLGUARD_KEEPALIVE", "1.5s")
                 .env("POOLGUARD_STATE_RESET", "on")
                 .env("POOLGUARD_JMX", "2")
+                .env("POOLGUARD_PREWOVEN", "yes")
                 .env("POOLGUARD_LOG_LEVEL", "loud")
                 .env("POOLGUARD_PREPNG_IDLE", "1s")
                 .db(Db.POSTGRES).pools("tomcat").scenarios("stale").timeout(TIMEOUT).run());
@@ -74,7 +75,7 @@ class ConfigIT {
     @CsvSource({"ENABLED, yes", "POOLS, bonecp", "PREPING, maybe", "PREPING_IDLE, -1s", "PREPING_TIMEOUT, abc",
         "MAX_LIFETIME, 10parsecs", "HOLD_WARN, -5s", "HOLD_STACK, sometimes",
         "EXHAUSTION_DUMP_INTERVAL, 99999999999999999999", "KEEPALIVE, 1.5s", "STATE_RESET, on", "JMX, 2",
-        "LOG_LEVEL, loud", "PREPNG_IDLE, 1s", "AGENT_ARGUMENT, hold.warn"})
+        "PREWOVEN, yes", "LOG_LEVEL, loud", "PREPNG_IDLE, 1s", "AGENT_ARGUMENT, hold.warn"})
     void eachBadFlagIsReportedOnceWithItsValue(String flag, String value) {
         AppOutput out = badValues();
         List<AgentEvent> reports = out.events("config.invalid").stream()
@@ -88,7 +89,7 @@ class ConfigIT {
 
     @Test
     void onlyTheBadFlagsAreReported() {
-        assertEquals(15, badValues().events("config.invalid").size(), () -> badValues().events("config.invalid")
+        assertEquals(16, badValues().events("config.invalid").size(), () -> badValues().events("config.invalid")
                 .toString());
         List<AgentEvent> started = badValues().events("agent.started");
         assertEquals(1, started.size(), badValues()::toString);

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The agent on the newest JDK (Temurin 25, -Dpoolguard.jdk25.home): a representative subset of the scenario
- * matrix, on PostgreSQL, with the same expectations. A missing JDK fails the suite unless
+ * matrix, on PostgreSQL, with the same expectations, woven at run time (the operations run takes the pre-woven
+ * classes). A missing JDK fails the suite unless
  * -Dpoolguard.allowMissingJdk25=true, which aborts these tests with a reason instead.
  */
 class Jdk25IT {
@@ -50,7 +51,7 @@ class Jdk25IT {
 
     private static AppOutput launch() {
         return TestApp.named("Jdk25IT-postgres-agent").javaHome(ItSettings.jdk25Home())
-                .withAgent().env(FAULT_FLAGS).db(Db.POSTGRES)
+                .withAgent().env(FAULT_FLAGS).env("POOLGUARD_PREWOVEN", "false").db(Db.POSTGRES)
                 .pools("hikari,tomcat,agroal,ucp,driver").scenarios("stale,blackhole,hold")
                 .timeout(Duration.ofMinutes(3)).run();
     }

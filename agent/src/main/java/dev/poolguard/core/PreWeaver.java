@@ -1,0 +1,188 @@
+package dev.poolguard.core;
+
+import dev.poolguard.adapter.Adapters;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import net.bytebuddy.dynamic.ClassFileLocator;
+
+/**
+ * A build step, not part of the running agent: weaves, with the agent's own weaver, every class of the given libraries
+ * that the weaver would look at, and writes what it did for {@link PreWoven}: the woven bytes, and every other class
+ * file each weaving read. Each class is woven in a class loader of its own, so that what it read includes what the
+ * adapters' compatibility checks read, which run once per loader.
+ *
+ * <p>Arguments: the output directory (the agent's classes), then one directory of jars per set of library versions
+ * that go together.
+ */
+public final class PreWeaver {
+
+    private PreWeaver() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        File out = new File(args[0], PreWoven.DIR);
+        List<PoolAdapter> adapters = Adapters.all();
+        List<Weaving.Rule> rules = rules(adapters);
+        NameFilter filter = new NameFilter(adapters);
+        filter.poolClasses(adapters);
+        Set<String> poolClasses = new LinkedHashSet<>();
+        for (PoolAdapter a : adapters) {
+            for (String c : a.classNames()) {
+                poolClasses.add(c.replace('.', '/'));
+            }
+        }
+
+        Files.createDirectories(out.toPath());
+        for (File stale : out.listFiles()) { // an earlier build's, which the jar must not carry
+            Files.delete(stale.toPath());
+        }
+        Map<String, PreWoven.Entry> entries = new LinkedHashMap<>();
+        int woven = 0;
+        for (int i = 1; i < args.length; i++) {
+            File[] jars = new File(args[i]).listFiles((dir, name) -> name.endsWith(".jar"));
+            if (jars == null || jars.length == 0) {
+                throw new IOException("no jars in " + args[i]);
+            }
+            Arrays.sort(jars);
+            URL[] urls = new URL[jars.length];
+            for (int j = 0; j < jars.length; j++) {
+                urls[j] = jars[j].toURI().toURL();
+            }
+            int before = entries.size();
+            try (URLClassLoader plain = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+                for (File jar : jars) {
+                    for (Map.Entry<String, byte[]> c : classes(jar)) {
+                        String name = c.getKey();
+                        byte[] bytes = c.getValue();
+                        if (!filter.mayMatch(name) || !filter.isCandidate(name, plain, bytes)) {
+                            continue;
+                        }
+                        PreWoven.Entry e = weave(adapters, rules, urls, name, bytes, woven, out);
+                        String key = e == null ? null : name + " " + e.hash + " " + Arrays.toString(e.dependencies)
+                            + Arrays.toString(e.dependencyHashes);
+                        if (e != null && !entries.containsKey(key)) {
+                            entries.put(key, e);
+                            woven += e.woven >= 0 ? 1 : 0;
+                        }
+                    }
+                }
+            }
+            System.out.println("[prewoven] " + args[i] + ": " + (entries.size() - before) + " classes");
+        }
+        List<PreWoven.Entry> all = new ArrayList<>(entries.values());
+        Files.write(new File(out, "index").toPath(), PreWoven.index(adapters, poolClasses, all));
+        System.out.println("[prewoven] " + all.size() + " classes, " + woven + " woven");
+    }
+
+    /** The adapters' rules, set up as the agent sets them up: every adapter enabled, advice read from the classpath. */
+    static List<Weaving.Rule> rules(List<PoolAdapter> adapters) {
+        List<String> packages = new ArrayList<>();
+        for (PoolAdapter a : adapters) {
+            packages.addAll(Arrays.asList(a.ownPackages()));
+        }
+        Connections.poolPackages = packages.toArray(new String[0]);
+        PoolAdapter.adviceLocator = ClassFileLocator.ForClassLoader.of(PreWeaver.class.getClassLoader());
+        Weaving weaving = new Weaving();
+        for (PoolAdapter a : adapters) {
+            a.instrument(weaving);
+        }
+        return weaving.rules();
+    }
+
+    /** Weaves one class as the agent would when it loads; null if the weaver fails on it (it then fails at run time). */
+    private static PreWoven.Entry weave(List<PoolAdapter> adapters, List<Weaving.Rule> rules, URL[] urls, String name,
+                                        byte[] bytes, int number, File out) throws IOException {
+        try (Recording loader = new Recording(urls)) {
+            byte[] result;
+            try {
+                result = Weaver.weave(rules, loader, name.replace('/', '.'), null, bytes);
+            } catch (RuntimeException e) {
+                System.out.println("[prewoven] " + name + " left to the agent: " + e);
+                return null;
+            }
+            if (result != null) {
+                Files.write(new File(out, number + ".woven").toPath(), result);
+            }
+            List<String> checked = new ArrayList<>();
+            List<Boolean> verdicts = new ArrayList<>();
+            for (PoolAdapter a : adapters) {
+                Boolean v = a.guardsIfChecked(loader);
+                if (v != null) {
+                    checked.add(a.id());
+                    verdicts.add(v);
+                }
+            }
+            boolean[] v = new boolean[verdicts.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = verdicts.get(i);
+            }
+            long[] hashes = new long[loader.read.size()];
+            int i = 0;
+            for (long h : loader.read.values()) {
+                hashes[i++] = h;
+            }
+            return new PreWoven.Entry(name, bytes.length, PreWoven.hash(bytes), result == null ? -1 : number,
+                loader.read.keySet().toArray(new String[0]), hashes, checked.toArray(new String[0]), v);
+        }
+    }
+
+    /** The class files of a jar, by internal name; a multi-release jar's versioned ones too, as more versions. */
+    private static List<Map.Entry<String, byte[]>> classes(File jar) throws IOException {
+        List<Map.Entry<String, byte[]>> found = new ArrayList<>();
+        try (JarFile j = new JarFile(jar)) {
+            for (Enumeration<JarEntry> e = j.entries(); e.hasMoreElements(); ) {
+                JarEntry entry = e.nextElement();
+                String path = entry.getName();
+                if (!path.endsWith(".class") || path.endsWith("module-info.class")) {
+                    continue;
+                }
+                String name = path.substring(0, path.length() - ".class".length());
+                if (name.startsWith("META-INF/versions/")) {
+                    name = name.substring(name.indexOf('/', "META-INF/versions/".length()) + 1);
+                }
+                try (InputStream in = j.getInputStream(entry)) {
+                    found.add(new AbstractMap.SimpleImmutableEntry<>(name, in.readAllBytes()));
+                }
+            }
+        }
+        return found;
+    }
+
+    /** A class loader over the libraries that notes every class file the weaving reads, outside the JDK. */
+    private static final class Recording extends URLClassLoader {
+        final Map<String, Long> read = new LinkedHashMap<>();
+
+        Recording(URL[] urls) {
+            super(urls, ClassLoader.getPlatformClassLoader());
+        }
+
+        @Override
+        public InputStream getResourceAsStream(String name) {
+            try (InputStream in = super.getResourceAsStream(name)) {
+                byte[] bytes = in == null ? null : in.readAllBytes();
+                if (ClassLoader.getPlatformClassLoader().getResource(name) == null) {
+                    read.put(name, bytes == null ? PreWoven.ABSENT : PreWoven.hash(bytes));
+                }
+                return bytes == null ? null : new ByteArrayInputStream(bytes);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

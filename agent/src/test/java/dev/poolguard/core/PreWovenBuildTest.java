@@ -1,0 +1,122 @@
+package dev.poolguard.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.poolguard.adapter.Adapters;
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pre-woven classes this build made (target/classes/dev/poolguard/prewoven) are exactly what the weaver makes of
+ * the released class files, woven again here in a plain class loader as the agent would at run time, and every class
+ * file an entry depends on is as the build recorded it.
+ */
+class PreWovenBuildTest {
+
+    private static final File LIBRARIES = new File("target/prewoven-libraries");
+    private final String[] poolPackages = Connections.poolPackages;
+
+    @TempDir
+    File dir;
+
+    @AfterEach
+    void restore() {
+        Connections.poolPackages = poolPackages;
+    }
+
+    @Test
+    void everyEntryIsWhatTheWeaverMakesOfTheReleasedClassFile() throws Exception {
+        List<PoolAdapter> adapters = Adapters.all();
+        PreWoven preWoven = PreWoven.open(agentJar(), adapters, adapters);
+        assertNotNull(preWoven, "no pre-woven classes in target/classes");
+        List<Weaving.Rule> rules = PreWeaver.rules(adapters);
+        int woven = 0;
+        for (PreWoven.Entry e : preWoven.entries()) {
+            Release release = find(e);
+            assertNotNull(release, () -> e.name + ": no released class file with the recorded bytes");
+            try (URLClassLoader loader = new URLClassLoader(release.jars, ClassLoader.getPlatformClassLoader())) {
+                for (int i = 0; i < e.dependencies.length; i++) {
+                    assertEquals(e.dependencyHashes[i], PreWoven.hashOf(loader, e.dependencies[i]), e.dependencies[i]);
+                }
+                byte[] now = Weaver.weave(rules, loader, e.name.replace('/', '.'), null, release.bytes);
+                if (e.woven < 0) {
+                    assertNull(now, e.name);
+                } else {
+                    assertArrayEquals(preWoven.woven(e), now, e.name);
+                    woven++;
+                }
+            }
+        }
+        assertTrue(woven > 100, "woven classes: " + woven);
+    }
+
+    /** The index and the woven classes, packed as the agent jar packs them. */
+    private File agentJar() throws IOException {
+        File jar = new File(dir, "agent.jar");
+        File[] files = new File("target/classes", PreWoven.DIR).listFiles();
+        assertNotNull(files, "no " + PreWoven.DIR + " in target/classes");
+        try (ZipOutputStream zip = new ZipOutputStream(new FileOutputStream(jar))) {
+            for (File f : files) {
+                zip.putNextEntry(new ZipEntry(PreWoven.DIR + f.getName()));
+                zip.write(Files.readAllBytes(f.toPath()));
+            }
+        }
+        return jar;
+    }
+
+    private static final class Release {
+        final URL[] jars;
+        final byte[] bytes;
+
+        Release(URL[] jars, byte[] bytes) {
+            this.jars = jars;
+            this.bytes = bytes;
+        }
+    }
+
+    /** The set of releases holding a class file with the entry's name and bytes. */
+    private static Release find(PreWoven.Entry e) throws IOException {
+        for (File set : LIBRARIES.listFiles()) {
+            File[] jars = set.listFiles((d, n) -> n.endsWith(".jar"));
+            List<URL> urls = new ArrayList<>();
+            for (File j : jars) {
+                urls.add(j.toURI().toURL());
+            }
+            for (File j : jars) {
+                try (JarFile jar = new JarFile(j)) {
+                    for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
+                        JarEntry entry = entries.nextElement();
+                        if (entry.getName().endsWith(e.name + ".class")) {
+                            try (InputStream in = jar.getInputStream(entry)) {
+                                byte[] bytes = in.readAllBytes();
+                                if (bytes.length == e.length && PreWoven.hash(bytes) == e.hash) {
+                                    return new Release(urls.toArray(new URL[0]), bytes);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+}
