@@ -30,9 +30,15 @@ public final class AgentMain {
         try {
             File jar = new File(new URI(AgentMain.class.getProtectionDomain().getCodeSource().getLocation().toString()));
             inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
-            Class.forName("dev.poolguard.core.Agent", true, null)
-                .getMethod("start", String.class, Instrumentation.class, File.class, String.class, boolean.class)
-                .invoke(null, args, inst, jar, version(), attached);
+            Class<?> core = Class.forName("dev.poolguard.core.Agent", true, null);
+            try {
+                core.getMethod("start", String.class, Instrumentation.class, File.class, String.class, boolean.class)
+                    .invoke(null, args, inst, jar, version(), attached);
+            } catch (NoSuchMethodException e) {
+                // An older PoolGuard's core is already on the bootstrap class path: it says it is installed.
+                core.getMethod("start", String.class, Instrumentation.class, File.class, boolean.class)
+                    .invoke(null, args, inst, jar, attached);
+            }
         } catch (InvocationTargetException e) {
             failed(e.getCause());
         } catch (Throwable t) {

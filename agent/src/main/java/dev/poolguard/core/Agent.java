@@ -80,6 +80,7 @@ public final class Agent {
             filter.poolClasses(preWoven.poolClasses());
         }
         Weaver weaver = new Weaver(filter, new Rules(jar, adapters, filter), preWoven);
+        Compatibility.weaver = weaver;
         // Retransforming: connection classes are woven when first used (ConnectionClasses); attached to a running
         // JVM, the pools already loaded are woven in place. At JVM start nothing of a pool or driver is loaded yet.
         inst.addTransformer(weaver, inst.isRetransformClassesSupported());

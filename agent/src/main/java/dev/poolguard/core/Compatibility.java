@@ -30,6 +30,12 @@ import net.bytebuddy.pool.TypePool;
  */
 final class Compatibility {
 
+    /**
+     * The agent's weaver, whose rules name the advice whose references are checked: a check made before they are
+     * built would pass on an empty list. Null outside the agent (the build, tests), where the caller built them.
+     */
+    static volatile Weaver weaver;
+
     private final PoolAdapter adapter;
     private final Map<ClassLoader, Boolean> verdicts = Collections.synchronizedMap(new WeakHashMap<>());
     private volatile Set<String> references;
@@ -59,6 +65,10 @@ final class Compatibility {
         Boolean known = verdicts.get(loader);
         if (known != null) {
             return known;
+        }
+        Weaver w = weaver;
+        if (w != null && w.rules().isEmpty()) {
+            return false; // no rules (logged): the advice and so its references are unknown
         }
         try {
             TypePool pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader));

@@ -35,7 +35,7 @@ final class NameFilter {
     /** The JDK packages of those types: no other JDK package can see them, so none of its types implements them. */
     private final Set<String> partTypePackages = new HashSet<>();
     private volatile Set<String> poolClasses;
-    /** Per class loader, which of {@link #partTypes} (a bit each) a type's supertypes lead to. */
+    /** Per class loader, which of {@link #partTypes} (a bit each) a type's supertypes lead to; read once per loader. */
     private final Map<ClassLoader, Map<String, Integer>> supertypes = Collections.synchronizedMap(new WeakHashMap<>());
 
     NameFilter(List<PoolAdapter> adapters) {

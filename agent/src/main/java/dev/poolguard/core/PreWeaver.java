@@ -12,6 +12,7 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Enumeration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,20 +66,30 @@ public final class PreWeaver {
                 urls[j] = jars[j].toURI().toURL();
             }
             int before = entries.size();
+            Map<String, File> foundIn = new HashMap<>();
             try (URLClassLoader plain = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
                 for (File jar : jars) {
                     for (Map.Entry<String, byte[]> c : classes(jar)) {
                         String name = c.getKey();
                         byte[] bytes = c.getValue();
+                        File other = foundIn.putIfAbsent(name, jar);
+                        if (other != null && !other.equals(jar)) {
+                            // e.g. a release left behind by an earlier build: the loader would read either
+                            throw new IllegalStateException(name + " is in both " + other + " and " + jar);
+                        }
                         if (!filter.mayMatch(name) || !filter.isCandidate(name, plain, bytes)) {
                             continue;
                         }
-                        PreWoven.Entry e = weave(adapters, rules, urls, name, bytes, woven, out);
+                        Map.Entry<PreWoven.Entry, byte[]> w = weave(adapters, rules, urls, name, bytes, woven);
+                        PreWoven.Entry e = w == null ? null : w.getKey();
                         String key = e == null ? null : name + " " + e.hash + " " + Arrays.toString(e.dependencies)
                             + Arrays.toString(e.dependencyHashes);
                         if (e != null && !entries.containsKey(key)) {
                             entries.put(key, e);
-                            woven += e.woven >= 0 ? 1 : 0;
+                            if (e.woven >= 0) {
+                                Files.write(new File(out, e.woven + ".woven").toPath(), w.getValue());
+                                woven++;
+                            }
                         }
                     }
                 }
@@ -105,9 +116,13 @@ public final class PreWeaver {
         return weaving.rules();
     }
 
-    /** Weaves one class as the agent would when it loads; null if the weaver fails on it (it then fails at run time). */
-    private static PreWoven.Entry weave(List<PoolAdapter> adapters, List<Weaving.Rule> rules, URL[] urls, String name,
-                                        byte[] bytes, int number, File out) throws IOException {
+    /**
+     * Weaves one class as the agent would when it loads: its entry, numbered {@code number} if woven, and the woven
+     * bytes; null if the weaver fails on it (it then fails at run time too, and says so).
+     */
+    private static Map.Entry<PreWoven.Entry, byte[]> weave(List<PoolAdapter> adapters, List<Weaving.Rule> rules,
+                                                           URL[] urls, String name, byte[] bytes, int number)
+        throws IOException {
         try (Recording loader = new Recording(urls)) {
             byte[] result;
             try {
@@ -116,13 +131,14 @@ public final class PreWeaver {
                 System.out.println("[prewoven] " + name + " left to the agent: " + e);
                 return null;
             }
-            if (result != null) {
-                Files.write(new File(out, number + ".woven").toPath(), result);
-            }
             List<String> checked = new ArrayList<>();
             List<Boolean> verdicts = new ArrayList<>();
             for (PoolAdapter a : adapters) {
                 Boolean v = a.guardsIfChecked(loader);
+                if (Boolean.FALSE.equals(v)) {
+                    // A release the project tests must fit; a false verdict stored here would also never be logged.
+                    throw new IllegalStateException(name + ": the " + a.id() + " adapter's advice does not fit it");
+                }
                 if (v != null) {
                     checked.add(a.id());
                     verdicts.add(v);
@@ -137,8 +153,9 @@ public final class PreWeaver {
             for (long h : loader.read.values()) {
                 hashes[i++] = h;
             }
-            return new PreWoven.Entry(name, bytes.length, PreWoven.hash(bytes), result == null ? -1 : number,
+            PreWoven.Entry e = new PreWoven.Entry(name, bytes.length, PreWoven.hash(bytes), result == null ? -1 : number,
                 loader.read.keySet().toArray(new String[0]), hashes, checked.toArray(new String[0]), v);
+            return new AbstractMap.SimpleImmutableEntry<>(e, result);
         }
     }
 

@@ -30,8 +30,9 @@ import java.util.zip.ZipFile;
  *
  * <p>An entry is a memo of the weaver, exact for its inputs: the class's bytes; every other class file the weaving
  * read (the class's supertypes, and the pool classes the adapter's compatibility check reads), each checked against
- * the class loader at hand; and the set of enabled adapters, which must be all of them. Anything else falls through to
- * the weaver. Classes the JVM retransforms are not looked up: their bytes are the JVM's reconstruction, never the same.
+ * the class loader at hand; and the set of enabled adapters, which must be all of them. Class files of the JDK are
+ * not among them: of those the weaving needs only the JDBC interfaces, by name. Anything else falls through to the
+ * weaver. Classes the JVM retransforms are not looked up: their bytes are the JVM's reconstruction, never the same.
  */
 final class PreWoven {
 
@@ -71,10 +72,14 @@ final class PreWoven {
     private final Map<String, List<Entry>> entries;
     private final Set<String> poolClasses;
     private final List<PoolAdapter> adapters;
-    /** Per class loader, the hash of each dependency as that loader serves it. */
+    /**
+     * Per class loader, the hash of each dependency as that loader serves it, read once: a loader that later serves
+     * other class files under the same names (one that adds URLs) is not read again.
+     */
     private final Map<ClassLoader, Map<String, Long>> served = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private PreWoven(ZipFile jar, Map<String, List<Entry>> entries, Set<String> poolClasses, List<PoolAdapter> adapters) {
+    private PreWoven(ZipFile jar, Map<String, List<Entry>> entries, Set<String> poolClasses,
+                     List<PoolAdapter> adapters) {
         this.jar = jar;
         this.entries = entries;
         this.poolClasses = poolClasses;
@@ -152,17 +157,27 @@ final class PreWoven {
         }
         long hash = hash(bytes);
         for (Entry e : versions) {
-            if (e.length == bytes.length && e.hash == hash && dependenciesMatch(loader, e)) {
+            if (e.length == bytes.length && e.hash == hash && verdictsAgree(loader, e)
+                && dependenciesMatch(loader, e)) {
                 for (int i = 0; i < e.checkedAdapters.length; i++) {
-                    PoolAdapter a = adapter(e.checkedAdapters[i]);
-                    if (a != null) {
-                        a.assumeGuards(loader, e.verdicts[i]);
-                    }
+                    adapter(e.checkedAdapters[i]).assumeGuards(loader, e.verdicts[i]);
                 }
                 return e;
             }
         }
         return null;
+    }
+
+    /** An adapter that already judged this loader otherwise (its check failed on a read, say) is not overruled. */
+    private boolean verdictsAgree(ClassLoader loader, Entry e) {
+        for (int i = 0; i < e.checkedAdapters.length; i++) {
+            PoolAdapter a = adapter(e.checkedAdapters[i]);
+            Boolean known = a == null ? null : a.guardsIfChecked(loader);
+            if (a == null || known != null && known != e.verdicts[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The woven class file of an entry whose {@code woven} is not -1. */

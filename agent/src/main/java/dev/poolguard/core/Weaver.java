@@ -44,6 +44,8 @@ import net.bytebuddy.utility.OpenedClassReader;
 final class Weaver implements ClassFileTransformer {
 
     private static final long RULES_WAIT_SECONDS = 10;
+    /** What {@link #preWoven} returns when the weaver is to weave the class itself. */
+    private static final byte[] WEAVE_HERE = new byte[0];
 
     private final NameFilter filter;
     /** The adapters' rules, built once by whichever thread needs them first (usually {@link WarmUp}'s). */
@@ -124,10 +126,10 @@ final class Weaver implements ClassFileTransformer {
         weaving.set(Boolean.TRUE);
         try {
             if (redefined == null && preWoven != null) {
-                // Before the filter's supertype check: finding an entry reads the same class files, so they are read once.
-                PreWoven.Entry e = preWoven.find(loader, name, bytes);
-                if (e != null) {
-                    return e.woven < 0 ? null : preWoven(loader, name, e);
+                // Before the filter's supertype check, which a fitting entry makes unnecessary.
+                byte[] found = preWoven(loader, name, bytes);
+                if (found != WEAVE_HERE) {
+                    return found;
                 }
             }
             if (redefined == null && filter.poolClassesKnown() && !filter.isCandidate(name, loader, bytes)) {
@@ -145,15 +147,31 @@ final class Weaver implements ClassFileTransformer {
         }
     }
 
-    private byte[] preWoven(ClassLoader loader, String name, PreWoven.Entry e) throws IOException {
+    /**
+     * The class's pre-woven bytes, or null when the build left it as it is; {@link #WEAVE_HERE} when no entry fits or
+     * reading one failed, and the weaver is to weave the class itself.
+     */
+    private byte[] preWoven(ClassLoader loader, String name, byte[] bytes) {
         long start = System.nanoTime();
-        byte[] woven = preWoven.woven(e);
-        ConnectionClasses.wovenAtLoad(loader, name);
-        if (Log.debugEnabled()) {
-            Log.debug("weave", name.replace('/', '.') + " loader=" + loader.getClass().getName() + " prewoven=true took="
-                + Settings.millis(System.nanoTime() - start) + "ms");
+        try {
+            PreWoven.Entry e = preWoven.find(loader, name, bytes);
+            if (e == null) {
+                return WEAVE_HERE;
+            }
+            byte[] woven = e.woven < 0 ? null : preWoven.woven(e);
+            if (woven != null) {
+                ConnectionClasses.wovenAtLoad(loader, name);
+                if (Log.debugEnabled()) {
+                    Log.debug("weave", name.replace('/', '.') + " loader=" + loader.getClass().getName()
+                        + " prewoven=true took=" + Settings.millis(System.nanoTime() - start) + "ms");
+                }
+            }
+            return woven;
+        } catch (IOException | RuntimeException t) {
+            Log.warnOnce("weave/prewoven", "hook.failed", name.replace('/', '.') + " hook=prewoven error="
+                + Log.describe(t) + " action=woven at run time");
+            return WEAVE_HERE;
         }
-        return woven;
     }
 
     static byte[] weave(List<Weaving.Rule> rules, ClassLoader loader, String name, Class<?> redefined, byte[] bytes) {

@@ -33,6 +33,7 @@ class PreWovenTest {
     private static final byte[] POOL = bytes("the pool class, as released");
     private static final byte[] BASE = bytes("its superclass, as released");
     private static final byte[] WOVEN = bytes("the pool class, woven");
+    private static final byte[] OLDER_POOL = bytes("the pool class, an older release");
 
     private final PoolAdapter pool = adapter("pool");
     private final PoolAdapter driver = adapter("driver");
@@ -70,6 +71,24 @@ class PreWovenTest {
     }
 
     @Test
+    void anAdapterThatAlreadyJudgedTheLoaderOtherwiseIsNotOverruled() throws IOException {
+        PreWoven preWoven = PreWoven.open(jar(), all, all);
+        ClassLoader loader = serving(Map.of("org/example/pool/Base.class", BASE));
+        pool.assumeGuards(loader, false);
+        assertNull(preWoven.find(loader, "org/example/pool/Pool", POOL));
+    }
+
+    @Test
+    void eachReleaseOfAClassHasItsOwnEntry() throws IOException {
+        PreWoven preWoven = PreWoven.open(jar(), all, all);
+        ClassLoader loader = serving(Map.of("org/example/pool/Base.class", BASE));
+        PreWoven.Entry older = preWoven.find(loader, "org/example/pool/Pool", OLDER_POOL);
+        assertNotNull(older);
+        assertEquals(-1, older.woven, "the build left that release as it is");
+        assertEquals(0, preWoven.find(loader, "org/example/pool/Pool", POOL).woven);
+    }
+
+    @Test
     void notEveryAdapterEnabledMeansNoPreWovenClasses() throws IOException {
         assertNull(PreWoven.open(jar(), Collections.singletonList(pool), all));
         assertNull(PreWoven.open(jar(), all, Arrays.asList(pool, driver, adapter("third"))), "built with other adapters");
@@ -89,11 +108,13 @@ class PreWovenTest {
         PreWoven.Entry entry = new PreWoven.Entry("org/example/pool/Pool", POOL.length, PreWoven.hash(POOL), 0,
             new String[] {"org/example/pool/Base.class", "org/example/pool/Helper.class"},
             new long[] {PreWoven.hash(BASE), PreWoven.ABSENT}, new String[] {"pool"}, new boolean[] {true});
+        PreWoven.Entry older = new PreWoven.Entry("org/example/pool/Pool", OLDER_POOL.length, PreWoven.hash(OLDER_POOL),
+            -1, new String[0], new long[0], new String[0], new boolean[0]);
         Set<String> poolClasses = new LinkedHashSet<>(Collections.singleton("org/example/pool/Pool"));
         File jar = new File(dir, "agent.jar");
         try (ZipOutputStream zip = new ZipOutputStream(new FileOutputStream(jar))) {
             zip.putNextEntry(new ZipEntry(PreWoven.INDEX));
-            zip.write(PreWoven.index(all, poolClasses, Collections.singletonList(entry)));
+            zip.write(PreWoven.index(all, poolClasses, Arrays.asList(entry, older)));
             zip.putNextEntry(new ZipEntry(PreWoven.DIR + "0.woven"));
             zip.write(WOVEN);
         }

@@ -13,15 +13,16 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The classes the agent's build wove (POOLGUARD_PREWOVEN, on by default): with the test app's releases, every pool and
- * driver class is handed its pre-woven bytes and the weaver never builds its rules; with the flag off the weaver
- * weaves the same classes itself; the agent works the same either way. HikariCP and c3p0 on PostgreSQL, sessions
- * killed under them, with the agent's debug lines.
+ * The classes the agent's build wove (POOLGUARD_PREWOVEN, on by default): with the test app's releases, and with the
+ * oldest supported ones, every pool and driver class is handed its pre-woven bytes and the weaver never builds its
+ * rules; with the flag off the weaver weaves the same classes itself; the agent works the same either way.
+ * HikariCP and c3p0 on PostgreSQL, sessions killed under them, with the agent's debug lines.
  */
 class PreWovenIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
     /** The woven classes this run can tell apart: the two pools' and PostgreSQL's driver's. */
-    private static final List<String> PACKAGES = List.of("com.zaxxer.hikari.", "com.mchange.v2.c3p0.", "org.postgresql.");
+    private static final List<String> PACKAGES =
+            List.of("com.zaxxer.hikari.", "com.mchange.v2.c3p0.", "org.postgresql.");
     private static final Runs RUNS = new Runs();
 
     static AppOutput preWoven() {
@@ -32,10 +33,18 @@ class PreWovenIT {
         return RUNS.get("off", () -> launch("false"));
     }
 
+    static AppOutput oldestPreWoven() {
+        return RUNS.get("oldest", () -> app("oldest").libraries(Libraries.OLDEST).run());
+    }
+
     private static AppOutput launch(String preWoven) {
-        return TestApp.named("PreWovenIT-prewoven-" + preWoven).withAgent().env(FAULT_FLAGS)
-                .env("POOLGUARD_PREWOVEN", preWoven).env("POOLGUARD_LOG_LEVEL", "debug")
-                .db(Db.POSTGRES).pools("hikari,c3p0").scenarios("stale").timeout(TIMEOUT).run();
+        return app(preWoven).env("POOLGUARD_PREWOVEN", preWoven).run();
+    }
+
+    private static TestApp app(String name) {
+        return TestApp.named("PreWovenIT-prewoven-" + name).withAgent().env(FAULT_FLAGS)
+                .env("POOLGUARD_LOG_LEVEL", "debug").db(Db.POSTGRES).pools("hikari,c3p0").scenarios("stale")
+                .timeout(TIMEOUT);
     }
 
     @Test
@@ -55,6 +64,19 @@ class PreWovenIT {
                 .map(e -> e.line).collect(Collectors.toList()));
         assertEquals(List.of(), out.events("weave").stream().filter(e -> !"true".equals(e.field("prewoven")))
                 .map(e -> e.line).collect(Collectors.toList()), "a class the build did not weave");
+    }
+
+    @Test
+    void theOldestSupportedReleasesArePreWovenToo() {
+        AppOutput out = oldestPreWoven();
+        assertEquals(Libraries.OLDEST.expectedJar(Pool.HIKARI),
+                out.section(Pool.HIKARI, Scenario.STALE).detail().library());
+        assertEquals(List.of(), out.events("weave").stream().filter(e -> !"true".equals(e.field("prewoven")))
+                .map(e -> e.line).collect(Collectors.toList()));
+        assertTrue(wovenNames(out).containsAll(List.of("com.zaxxer.hikari.pool.HikariPool",
+                "com.mchange.v2.c3p0.impl.NewPooledConnection")), out::toString);
+        AgentExpectations.assertAgentHandled(out, Pool.HIKARI, Scenario.STALE);
+        AgentExpectations.assertAgentHandled(out, Pool.C3P0, Scenario.STALE);
     }
 
     @Test
