@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,13 +65,18 @@ final class NameFilter {
 
     /** Takes in the pool classes the adapters' rules named; once they are built. */
     void poolClasses(List<PoolAdapter> adapters) {
-        Set<String> exact = new HashSet<>();
+        poolClasses = poolClassNames(adapters);
+    }
+
+    /** The pool classes the adapters' rules named, as internal names; once they are built. */
+    static Set<String> poolClassNames(List<PoolAdapter> adapters) {
+        Set<String> exact = new LinkedHashSet<>();
         for (PoolAdapter a : adapters) {
             for (String name : a.classNames()) {
                 exact.add(name.replace('.', '/'));
             }
         }
-        poolClasses = exact;
+        return exact;
     }
 
     /** Takes in the pool classes, as internal names, from the agent's build ({@link PreWoven}). */

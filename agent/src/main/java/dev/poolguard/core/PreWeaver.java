@@ -14,7 +14,6 @@ import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,13 +40,8 @@ public final class PreWeaver {
         List<PoolAdapter> adapters = Adapters.all();
         List<Weaving.Rule> rules = rules(adapters);
         NameFilter filter = new NameFilter(adapters);
-        filter.poolClasses(adapters);
-        Set<String> poolClasses = new LinkedHashSet<>();
-        for (PoolAdapter a : adapters) {
-            for (String c : a.classNames()) {
-                poolClasses.add(c.replace('.', '/'));
-            }
-        }
+        Set<String> poolClasses = NameFilter.poolClassNames(adapters);
+        filter.poolClasses(poolClasses);
 
         Files.createDirectories(out.toPath());
         for (File stale : out.listFiles()) { // an earlier build's, which the jar must not carry

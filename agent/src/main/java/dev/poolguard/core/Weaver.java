@@ -132,12 +132,14 @@ final class Weaver implements ClassFileTransformer {
                     return found;
                 }
             }
-            if (redefined == null && filter.poolClassesKnown() && !filter.isCandidate(name, loader, bytes)) {
+            if (!filter.poolClassesKnown()) {
+                rules(); // they name the pool classes the filter passes
+            }
+            if (!filter.isCandidate(name, loader, bytes)) {
                 return null;
             }
             List<Weaving.Rule> all = rules();
-            return all.isEmpty() || !filter.isCandidate(name, loader, bytes) ? null
-                : weave(all, loader, name.replace('/', '.'), redefined, bytes);
+            return all.isEmpty() ? null : weave(all, loader, name.replace('/', '.'), redefined, bytes);
         } catch (Throwable t) {
             Log.warnOnce("weave/" + name, "hook.failed", name.replace('/', '.') + " hook=weave error=" + Log.describe(t)
                 + " action=class left unchanged");
