@@ -93,7 +93,7 @@ final class C3p0Adapter extends PoolAdapter {
                         try {
                             physical.close();
                         } catch (SQLException ignored) {
-                            // It is being thrown away; the return hook sees it closed either way.
+                            // It is being thrown away; the return hook retires it either way.
                         }
                         lease.close();
                         try {
@@ -155,14 +155,17 @@ final class C3p0Adapter extends PoolAdapter {
     /**
      * Runs before c3p0 resets the connection and checks it in. Raising {@code connectionErrorOccurred} with the
      * status set to invalid is what c3p0 does itself for a broken connection: the pool excludes it, and the
-     * check-in that follows destroys it (closes the physical connection) instead of pooling it.
+     * check-in that follows destroys it (closes the physical connection) instead of pooling it. This also runs when
+     * c3p0 closes the proxy it opens on its helper thread at every check-in (to clear the connection's warnings):
+     * no lease of the app's ends there, so the advice leaves it alone rather than ask the driver whether it is closed.
      */
     static final class Return {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.FieldValue("physicalConnection") Connection physical,
                           @Advice.FieldValue(value = "connection_status", readOnly = false) int status,
                           @Advice.FieldValue("ces") ConnectionEventSupport events) throws SQLException {
-            if (Hooks.returning(ID, physical) || physical.isClosed()) {
+            int lease = Hooks.returningLease(ID, physical);
+            if (lease == Hooks.RETIRE || lease == Hooks.POOL && physical.isClosed()) {
                 if (status == ConnectionTester.CONNECTION_IS_OKAY) {
                     status = ConnectionTester.CONNECTION_IS_INVALID;
                 }

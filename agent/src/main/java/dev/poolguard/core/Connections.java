@@ -100,11 +100,24 @@ final class Connections {
         return true;
     }
 
-    /** A lease of {@code physical} is going back to its pool. @return true to retire it instead */
-    static boolean checkIn(Object physical) throws Throwable {
+    /** {@link #checkIn}'s answers. */
+    static final int POOL = 0, RETIRE = 1, NOT_LEASED = 2, NOT_LEASED_RETIRED = 3, UNTRACKED = 4;
+
+    /**
+     * A lease of {@code physical} is going back to its pool.
+     * @return {@link #RETIRE} to retire it instead of pooling it, {@link #POOL} to pool it; with no lease to end (the
+     *   pool closing a lease it took itself, the agent's own eviction, a second close) {@link #NOT_LEASED}, or
+     *   {@link #NOT_LEASED_RETIRED} when the agent has retired it; {@link #UNTRACKED} for a connection it never saw
+     */
+    static int checkIn(Object physical) throws Throwable {
         Tracked t = TRACKED.get(physical);
         if (t == null) {
-            return false;
+            return UNTRACKED;
+        }
+        if (!Tracked.leased(t.state())) {
+            // Before the clock and the lease fields: a pool may close leases of its own on another thread at every
+            // check-in (c3p0 does), and reading less there keeps the borrower's lines in the borrower's cache.
+            return t.retired ? NOT_LEASED_RETIRED : NOT_LEASED;
         }
         long now = System.nanoTime();
         Thread holder = t.leaseThread();
@@ -112,7 +125,7 @@ final class Connections {
         StateHygiene.BorrowState changed = t.borrowState;
         long ended = t.endLease(now);
         if (ended < 0) {
-            return false; // no lease: the agent's own eviction, or a second close
+            return NOT_LEASED; // ended between the two reads: only by a second close racing this one
         }
         t.lastGoodNanos = now;
         PoolInfo p = t.pool;
@@ -123,17 +136,17 @@ final class Connections {
             if (p != null) {
                 p.evictedDead.increment();
             }
-            return true; // it failed while leased (connection.failed): the pool must not pool it again
+            return RETIRE; // it failed while leased (connection.failed): the pool must not pool it again
         }
         if (t.expired(now)) {
             t.retired = true;
             recycled(p, "return", now - t.createdNanos);
-            return true;
+            return RETIRE;
         }
         if (changed != null && p != null && StateHygiene.returned(p, physical, changed, site)) {
             t.stateRestored = true;
         }
-        return false;
+        return POOL;
     }
 
     private static void recycled(PoolInfo p, String at, long age) {

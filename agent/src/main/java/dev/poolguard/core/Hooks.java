@@ -70,15 +70,40 @@ public final class Hooks {
 
     /** When a lease of {@code physical} goes back to the pool. @return true to retire it instead of pooling it */
     public static boolean returning(String adapterId, Object physical) {
+        return checkIn(adapterId, physical) == Connections.RETIRE;
+    }
+
+    /** {@link #returningLease}'s answers. */
+    public static final int RETIRE = 1, POOL = 0, NOT_LEASED = -1;
+
+    /**
+     * As {@link #returning}, for a pool whose return path also runs when it closes a lease it took itself, and which
+     * must be told about a connection the agent is evicting. @return {@link #RETIRE} to retire it (when a lease ended,
+     * as {@link #returning}; with no lease, when the agent is evicting it); {@link #NOT_LEASED} when no lease ended and
+     * the agent has nothing to say; {@link #POOL} otherwise, also when the hook is off or the connection unknown
+     */
+    public static int returningLease(String adapterId, Object physical) {
+        switch (checkIn(adapterId, physical)) {
+            case Connections.RETIRE:
+            case Connections.NOT_LEASED_RETIRED:
+                return RETIRE;
+            case Connections.NOT_LEASED:
+                return NOT_LEASED;
+            default:
+                return POOL;
+        }
+    }
+
+    private static int checkIn(String adapterId, Object physical) {
         PoolAdapter adapter = Agent.adapter(adapterId);
         if (physical == null || adapter == null || adapter.off(PoolAdapter.Hook.RETURN)) {
-            return false;
+            return Connections.UNTRACKED;
         }
         try {
             return Connections.checkIn(physical);
         } catch (Throwable t) {
             fail(adapter, PoolAdapter.Hook.RETURN, t);
-            return false;
+            return Connections.UNTRACKED;
         }
     }
 
