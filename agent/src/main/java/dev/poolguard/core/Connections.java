@@ -106,8 +106,8 @@ final class Connections {
     /**
      * A lease of {@code physical} is going back to its pool.
      * @return {@link #RETIRE} to retire it instead of pooling it, {@link #POOL} to pool it; with no lease to end (the
-     *   pool closing a lease it took itself, the agent's own eviction, a second close) {@link #NOT_LEASED}, or
-     *   {@link #NOT_LEASED_RETIRED} when the agent has retired it; {@link #UNTRACKED} for a connection it never saw
+     *   pool closing a lease it took itself, a second close) {@link #NOT_LEASED}, or {@link #NOT_LEASED_RETIRED} when
+     *   the agent has retired it (its own eviction); {@link #UNTRACKED} for a connection it does not know (any more)
      */
     static int checkIn(Object physical) throws Throwable {
         Tracked t = TRACKED.get(physical);
@@ -125,7 +125,8 @@ final class Connections {
         StateHygiene.BorrowState changed = t.borrowState;
         long ended = t.endLease(now);
         if (ended < 0) {
-            return NOT_LEASED; // ended between the two reads: only by a second close racing this one
+            // ended since the read above: a second close, or the watchdog giving up on a connection it closed
+            return t.retired ? NOT_LEASED_RETIRED : NOT_LEASED;
         }
         t.lastGoodNanos = now;
         PoolInfo p = t.pool;

@@ -163,9 +163,18 @@ class ConnectionsTest {
             assertEquals(Hooks.RETIRE, Hooks.returningLease("leases", physical));
             assertTrue(!Hooks.returning("leases", physical));
 
+            Object failed = new Object();
+            Connections.opened(adapter, failed);
+            assertTrue(borrow(failed));
+            Connections.find(failed).retired = true; // failed during the lease
+            assertTrue(Hooks.returning("leases", failed), "a lease ends on a connection that failed: every pool retires it");
+
             assertEquals(Hooks.POOL, Hooks.returningLease("leases", new Object()), "unknown: the pool's own checks");
-            assertEquals(Hooks.POOL, Hooks.returningLease("no such adapter", physical), "hook off: as without the agent");
+            assertEquals(Hooks.POOL, Hooks.returningLease("no such adapter", physical), "no adapter: as without the agent");
+            adapter.disable(PoolAdapter.Hook.RETURN);
+            assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical), "hook off: as without the agent");
             Connections.closed(physical);
+            Connections.closed(failed);
         } finally {
             active.set(null, before);
         }

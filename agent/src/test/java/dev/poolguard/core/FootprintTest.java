@@ -156,8 +156,8 @@ class FootprintTest {
 
     private void cycles(BorrowContext context, Object physical, int n) throws Throwable {
         for (int i = 0; i < n; i++) {
-            if (!Connections.checkOut(adapter, context, pool, physical) || Connections.checkIn(physical) == Connections.RETIRE) {
-                throw new AssertionError("a healthy connection was retired at cycle " + i);
+            if (!Connections.checkOut(adapter, context, pool, physical) || Connections.checkIn(physical) != Connections.POOL) {
+                throw new AssertionError("a healthy connection was not lent and pooled again at cycle " + i);
             }
         }
     }
