@@ -104,7 +104,7 @@ class ConnectionsTest {
 
     @Test
     void theAppsLeaseEndsOnceAndLaterClosesFindNoLease() throws Throwable {
-        Object physical = new Object();
+        Object physical = connection(new AtomicBoolean()); // open: the watchdog forgets one it finds closed between two leases
         Connections.opened(adapter, physical);
         assertTrue(borrow(physical));
         PoolInfo info = Connections.poolInfo(adapter, pool);
@@ -121,13 +121,13 @@ class ConnectionsTest {
 
     @Test
     void aConnectionTheAgentRetiredIsRetiredWithOrWithoutALease() throws Throwable {
-        Object leased = new Object();
+        Object leased = connection(new AtomicBoolean());
         Connections.opened(adapter, leased);
         assertTrue(borrow(leased));
         Connections.find(leased).retired = true; // as connection.failed does during a lease
         assertEquals(Connections.RETIRE, Connections.checkIn(leased));
 
-        Object evicted = new Object();
+        Object evicted = connection(new AtomicBoolean());
         Connections.opened(adapter, evicted);
         Connections.find(evicted).retired = true; // as a failed pre-ping does before the borrow evicts it
         assertTrue(!borrow(evicted), "the borrow hook evicts it");
@@ -152,7 +152,7 @@ class ConnectionsTest {
         Object before = active.get(null);
         active.set(null, new PoolAdapter[] {adapter});
         try {
-            Object physical = new Object();
+            Object physical = connection(new AtomicBoolean());
             Connections.opened(adapter, physical);
             assertTrue(borrow(physical));
             assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical));
@@ -163,7 +163,7 @@ class ConnectionsTest {
             assertEquals(Hooks.RETIRE, Hooks.returningLease("leases", physical));
             assertTrue(!Hooks.returning("leases", physical));
 
-            Object failed = new Object();
+            Object failed = connection(new AtomicBoolean());
             Connections.opened(adapter, failed);
             assertTrue(borrow(failed));
             Connections.find(failed).retired = true; // failed during the lease

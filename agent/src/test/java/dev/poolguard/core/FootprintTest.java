@@ -79,7 +79,7 @@ class FootprintTest {
 
     @Test
     void tenMillionBorrowCyclesAllocateNothingAndLeaveNothingBehind() throws Throwable {
-        Object physical = new Object();
+        Object physical = openConnection(); // an open one: the watchdog forgets one it finds closed between two leases
         Connections.opened(adapter, physical);
         BorrowContext context = BorrowContext.enter(pool);
         try {
