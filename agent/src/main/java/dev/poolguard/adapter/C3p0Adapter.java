@@ -23,7 +23,8 @@ import net.bytebuddy.asm.Advice;
  * by default, so the agent pings. There is no public per-connection evict; c3p0's own one is the JDBC
  * {@code connectionErrorOccurred} event, which makes the pool mark the connection broken and destroy it when it is
  * checked in. So eviction closes the physical connection and then the proxy, and the return hook raises that event
- * for a connection the agent retires, and for one found closed when a lease ends. When the app turns testing on, the agent bounds it.
+ * for a connection the agent retires, and for one found closed when a lease ends. When the app turns testing on, the
+ * agent bounds it.
  */
 final class C3p0Adapter extends PoolAdapter {
 
@@ -156,10 +157,10 @@ final class C3p0Adapter extends PoolAdapter {
      * Runs before c3p0 resets the connection and checks it in. Raising {@code connectionErrorOccurred} with the
      * status set to invalid is what c3p0 does itself for a broken connection: the pool excludes it, and the
      * check-in that follows destroys it (closes the physical connection) instead of pooling it. This also runs when
-     * c3p0 closes a proxy it opened itself: at every check-in (on its helper thread, to clear the connection's warnings,
-     * unless a {@code ConnectionCustomizer} is set), and to test a connection. No lease of the app's ends there, so
-     * unless the agent retired the connection the advice does nothing, rather than ask the driver whether it is
-     * closed; c3p0's own reset and test then find a closed one, as they do without the agent.
+     * c3p0 closes a proxy it opened itself: at every check-in (on its helper thread, to clear the connection's
+     * warnings, unless a {@code ConnectionCustomizer} is set), and to test a connection. No lease of the app's ends
+     * there, so unless the agent retired the connection the advice does nothing, rather than ask the driver whether
+     * it is closed; c3p0's own reset and test then find a closed one, as they do without the agent.
      */
     static final class Return {
         @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
@@ -41,25 +40,11 @@ class ConnectionsTest {
         Settings.jmx = jmx;
     }
 
-    /** A stand-in physical connection that only answers {@code isClosed}. */
-    private static Connection connection(AtomicBoolean closed) {
-        return (Connection) Proxy.newProxyInstance(ConnectionsTest.class.getClassLoader(), new Class<?>[] {Connection.class},
-            (proxy, method, args) -> {
-                if (method.getName().equals("isClosed")) {
-                    return closed.get();
-                }
-                if (method.getName().equals("hashCode")) {
-                    return System.identityHashCode(proxy);
-                }
-                throw new UnsupportedOperationException(method.getName());
-            });
-    }
-
     @Test
     void gaugesFollowLeasesAndOpenConnections() throws Throwable {
         AtomicBoolean firstClosed = new AtomicBoolean();
-        Connection first = connection(firstClosed);
-        Connection second = connection(new AtomicBoolean());
+        Connection first = StandInConnection.closedWhen(firstClosed);
+        Connection second = StandInConnection.open();
         Connections.opened(adapter, first);
         Thread.sleep(50);
         Connections.opened(adapter, second);
@@ -104,7 +89,7 @@ class ConnectionsTest {
 
     @Test
     void theAppsLeaseEndsOnceAndLaterClosesFindNoLease() throws Throwable {
-        Object physical = connection(new AtomicBoolean()); // open: the watchdog forgets one it finds closed between two leases
+        Object physical = StandInConnection.open();
         Connections.opened(adapter, physical);
         assertTrue(borrow(physical));
         PoolInfo info = Connections.poolInfo(adapter, pool);
@@ -121,13 +106,13 @@ class ConnectionsTest {
 
     @Test
     void aConnectionTheAgentRetiredIsRetiredWithOrWithoutALease() throws Throwable {
-        Object leased = connection(new AtomicBoolean());
+        Object leased = StandInConnection.open();
         Connections.opened(adapter, leased);
         assertTrue(borrow(leased));
         Connections.find(leased).retired = true; // as connection.failed does during a lease
         assertEquals(Connections.RETIRE, Connections.checkIn(leased));
 
-        Object evicted = connection(new AtomicBoolean());
+        Object evicted = StandInConnection.open();
         Connections.opened(adapter, evicted);
         Connections.find(evicted).retired = true; // as a failed pre-ping does before the borrow evicts it
         assertTrue(!borrow(evicted), "the borrow hook evicts it");
@@ -152,7 +137,7 @@ class ConnectionsTest {
         Object before = active.get(null);
         active.set(null, new PoolAdapter[] {adapter});
         try {
-            Object physical = connection(new AtomicBoolean());
+            Object physical = StandInConnection.open();
             Connections.opened(adapter, physical);
             assertTrue(borrow(physical));
             assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical));
@@ -163,14 +148,16 @@ class ConnectionsTest {
             assertEquals(Hooks.RETIRE, Hooks.returningLease("leases", physical));
             assertTrue(!Hooks.returning("leases", physical));
 
-            Object failed = connection(new AtomicBoolean());
+            Object failed = StandInConnection.open();
             Connections.opened(adapter, failed);
             assertTrue(borrow(failed));
             Connections.find(failed).retired = true; // failed during the lease
-            assertTrue(Hooks.returning("leases", failed), "a lease ends on a connection that failed: every pool retires it");
+            assertTrue(Hooks.returning("leases", failed),
+                "a lease ends on a connection that failed: every pool retires it");
 
             assertEquals(Hooks.POOL, Hooks.returningLease("leases", new Object()), "unknown: the pool's own checks");
-            assertEquals(Hooks.POOL, Hooks.returningLease("no such adapter", physical), "no adapter: as without the agent");
+            assertEquals(Hooks.POOL, Hooks.returningLease("no such adapter", physical),
+                "no adapter: as without the agent");
             adapter.disable(PoolAdapter.Hook.RETURN);
             assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical), "hook off: as without the agent");
             Connections.closed(physical);

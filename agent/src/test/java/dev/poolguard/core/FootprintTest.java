@@ -79,7 +79,7 @@ class FootprintTest {
 
     @Test
     void tenMillionBorrowCyclesAllocateNothingAndLeaveNothingBehind() throws Throwable {
-        Object physical = openConnection(); // an open one: the watchdog forgets one it finds closed between two leases
+        Object physical = StandInConnection.open();
         Connections.opened(adapter, physical);
         BorrowContext context = BorrowContext.enter(pool);
         try {
@@ -113,9 +113,9 @@ class FootprintTest {
         BorrowContext context = BorrowContext.enter(pool);
         try {
             for (int i = 0; i < n; i++) {
-                Object bare = openConnection();
+                Object bare = StandInConnection.open();
                 Connections.opened(adapter, bare); // opened outside any pool: a bare lease, never closed
-                Object pooled = openConnection();
+                Object pooled = StandInConnection.open();
                 Connections.checkOut(adapter, context, pool, pooled); // leased from a pool, never returned
                 refs.add(new java.lang.ref.WeakReference<>(bare));
                 refs.add(new java.lang.ref.WeakReference<>(pooled));
@@ -137,26 +137,10 @@ class FootprintTest {
             + Connections.trackedCount() + " (" + before + " before)");
     }
 
-    /** A stand-in JDBC connection that stays open (the watchdog forgets closed ones on its own). */
-    private static Object openConnection() {
-        return java.lang.reflect.Proxy.newProxyInstance(FootprintTest.class.getClassLoader(),
-            new Class<?>[] {java.sql.Connection.class}, (proxy, method, args) -> {
-                switch (method.getName()) {
-                    case "hashCode":
-                        return System.identityHashCode(proxy);
-                    case "equals":
-                        return proxy == args[0];
-                    case "toString":
-                        return "stand-in connection";
-                    default:
-                        return method.getReturnType() == boolean.class ? Boolean.FALSE : null; // isClosed: false
-                }
-            });
-    }
-
     private void cycles(BorrowContext context, Object physical, int n) throws Throwable {
         for (int i = 0; i < n; i++) {
-            if (!Connections.checkOut(adapter, context, pool, physical) || Connections.checkIn(physical) != Connections.POOL) {
+            if (!Connections.checkOut(adapter, context, pool, physical)
+                || Connections.checkIn(physical) != Connections.POOL) {
                 throw new AssertionError("a healthy connection was not lent and pooled again at cycle " + i);
             }
         }

@@ -1,0 +1,38 @@
+package dev.poolguard.core;
+
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A stand-in physical connection for tests of pure logic: it answers {@code isClosed} and identity, nothing else
+ * (false or null). An open one matters where a test counts on the connection staying tracked: the watchdog forgets
+ * one it finds closed between two leases, and it counts anything it cannot ask, a plain {@code Object}, as closed.
+ */
+final class StandInConnection {
+
+    private StandInConnection() {
+    }
+
+    static Connection open() {
+        return closedWhen(new AtomicBoolean());
+    }
+
+    static Connection closedWhen(AtomicBoolean closed) {
+        return (Connection) Proxy.newProxyInstance(StandInConnection.class.getClassLoader(),
+            new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                switch (method.getName()) {
+                    case "isClosed":
+                        return closed.get();
+                    case "hashCode":
+                        return System.identityHashCode(proxy);
+                    case "equals":
+                        return proxy == args[0];
+                    case "toString":
+                        return "stand-in connection";
+                    default:
+                        return method.getReturnType() == boolean.class ? Boolean.FALSE : null;
+                }
+            });
+    }
+}
