@@ -46,7 +46,8 @@ final class C3p0Adapter extends PoolAdapter {
             .transform(advice(Hook.RETURN, named("cleanupUnclosedResultSetsSet").and(takesArguments(2)), "SkipEmptyResultSets"))
             .transform(advice(Hook.RETURN, named("cleanupUncachedStatements").and(takesArguments(1)), "SkipEmptyStatements"))
             .type(poolClass("com.mchange.v2.c3p0.impl.C3P0PooledConnectionPool$1PooledConnectionResourcePoolManager"))
-            .transform(advice(Hook.VALIDATE, named("testPooledConnection").and(takesArguments(2)), "Validate"));
+            .transform(advice(Hook.VALIDATE, named("testPooledConnection").and(takesArguments(2)), "Validate"))
+            .transform(advice(Hook.RETURN, named("refurbishResourceOnCheckin").and(takesArguments(1)), "CheckIn"));
     }
 
     /** Only with {@code checkoutTimeout} set (the default waits forever): c3p0's resource-pool timeout. */
@@ -159,8 +160,10 @@ final class C3p0Adapter extends PoolAdapter {
      * check-in that follows destroys it (closes the physical connection) instead of pooling it. This also runs when
      * c3p0 closes a proxy it opened itself: at every check-in (on its helper thread, to clear the connection's
      * warnings, unless a {@code ConnectionCustomizer} is set), and to test a connection. No lease of the app's ends
-     * there, so unless the agent retired the connection the advice does nothing, rather than ask the driver whether
-     * it is closed; c3p0's own reset and test then find a closed one, as they do without the agent.
+     * there. Within the check-in ({@link CheckIn}) the advice does nothing at all; a connection the agent retired
+     * meanwhile is evicted at its next borrow. Elsewhere, unless the agent retired the connection, it does nothing
+     * rather than ask the driver whether it is closed; c3p0's own reset and test then find a closed one, as they do
+     * without the agent.
      */
     static final class Return {
         @Advice.OnMethodEnter(suppress = Throwable.class)
@@ -174,6 +177,24 @@ final class C3p0Adapter extends PoolAdapter {
                 }
                 events.fireConnectionErrorOccurred(new SQLException("retired by poolguard", "08003"));
             }
+        }
+    }
+
+    /**
+     * c3p0's check-in of a connection the app closed, on a helper thread (or on the app's, with
+     * {@code forceSynchronousCheckins}): c3p0's own work, where the proxy it opens and closes is no lease of the app's
+     * (see {@link Return}). With a {@code ConnectionCustomizer} c3p0 opens no proxy there, but the customizer's
+     * {@code onCheckIn} runs inside the mark: a lease it took from c3p0 there would not be seen ending.
+     */
+    static final class CheckIn {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter() {
+            Hooks.poolWorkEnter();
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit() {
+            Hooks.poolWorkExit();
         }
     }
 

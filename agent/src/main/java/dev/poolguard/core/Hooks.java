@@ -80,9 +80,13 @@ public final class Hooks {
      * As {@link #returning}, for a pool whose return path also runs when it closes a lease it took itself, and which
      * must be told about a connection the agent is evicting. @return {@link #RETIRE} to retire it (when a lease ended,
      * as {@link #returning}; with no lease, when the agent is evicting it); {@link #NOT_LEASED} when no lease ended and
-     * the agent has nothing to say; {@link #POOL} otherwise, also when the hook is off or the connection unknown
+     * the agent has nothing to say, and always inside the pool's own work ({@link #poolWorkEnter}); {@link #POOL}
+     * otherwise, also when the hook is off or the connection unknown
      */
     public static int returningLease(String adapterId, Object physical) {
+        if (POOL_WORK.get()[0] > 0) {
+            return NOT_LEASED; // the pool closing a lease of its own, without a look at the connection (below)
+        }
         switch (checkIn(adapterId, physical)) {
             case Connections.RETIRE:
             case Connections.NOT_LEASED_RETIRED:
@@ -91,6 +95,35 @@ public final class Hooks {
                 return NOT_LEASED;
             default:
                 return POOL;
+        }
+    }
+
+    /**
+     * Per thread, how deep it is in a pool's own work on a connection, where no lease of the app's can end. Not a
+     * lambda: the first lambda of a JVM sets up its invokedynamic machinery, a start-up cost.
+     */
+    private static final ThreadLocal<int[]> POOL_WORK = new ThreadLocal<int[]>() {
+        @Override
+        protected int[] initialValue() {
+            return new int[1];
+        }
+    };
+
+    /**
+     * The pool starts its own work on a connection on this thread (c3p0's check-in, on its helper threads), where it
+     * may close leases it takes itself. Until {@link #poolWorkExit}, {@link #returningLease} answers
+     * {@link #NOT_LEASED} without looking the connection up: reading the lease there, on another core than the
+     * borrower's, would cost the borrower a cache miss at its next write to it.
+     */
+    public static void poolWorkEnter() {
+        POOL_WORK.get()[0]++;
+    }
+
+    /** The end of what {@link #poolWorkEnter} began, whether the work succeeded or threw. */
+    public static void poolWorkExit() {
+        int[] depth = POOL_WORK.get();
+        if (depth[0] > 0) {
+            depth[0]--;
         }
     }
 

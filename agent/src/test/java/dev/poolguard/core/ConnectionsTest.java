@@ -144,8 +144,25 @@ class ConnectionsTest {
             assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical));
             assertTrue(!Hooks.returning("leases", physical));
 
+            // Inside the pool's own work (c3p0's check-in) no lease of the app's ends: the lease stays open.
+            assertTrue(borrow(physical));
+            Hooks.poolWorkEnter();
+            Hooks.poolWorkEnter();
+            Hooks.poolWorkExit();
+            assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical), "nested: still inside");
+            Hooks.poolWorkExit();
+            Hooks.poolWorkExit(); // one exit too many (an enter that failed) leaves the thread outside, not below
+            Hooks.poolWorkEnter();
+            assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical), "inside after the extra exit");
+            Hooks.poolWorkExit();
+            assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical), "outside: the app's lease ends");
+
             Connections.find(physical).retired = true;
             assertEquals(Hooks.RETIRE, Hooks.returningLease("leases", physical));
+            Hooks.poolWorkEnter();
+            assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical),
+                "inside the pool's own work even a retired one: evicted at its next borrow instead");
+            Hooks.poolWorkExit();
             assertTrue(!Hooks.returning("leases", physical));
 
             Object failed = StandInConnection.open();
