@@ -158,19 +158,21 @@ final class C3p0Adapter extends PoolAdapter {
      * Runs before c3p0 resets the connection and checks it in. Raising {@code connectionErrorOccurred} with the
      * status set to invalid is what c3p0 does itself for a broken connection: the pool excludes it, and the
      * check-in that follows destroys it (closes the physical connection) instead of pooling it. This also runs when
-     * c3p0 closes a proxy it opened itself: at every check-in (on its helper thread, to clear the connection's
-     * warnings, unless a {@code ConnectionCustomizer} is set), and to test a connection. No lease of the app's ends
-     * there. Within the check-in ({@link CheckIn}) the advice does nothing at all; a connection the agent retired
-     * meanwhile is evicted at its next borrow. Elsewhere, unless the agent retired the connection, it does nothing
-     * rather than ask the driver whether it is closed; c3p0's own reset and test then find a closed one, as they do
-     * without the agent.
+     * c3p0 closes a proxy it opened itself, which is no lease of the app's: at every check-in (to clear the
+     * connection's warnings, unless a {@code ConnectionCustomizer} is set, and to test it when asked), and to test a
+     * connection elsewhere. During that connection's check-in ({@link CheckIn}) the advice does nothing at all: an
+     * error event raised there would not reach the pool anyway, which stops listening to a connection at its check-in
+     * and listens again from its next checkout, where the agent evicts a connection it retired meanwhile.
+     * Elsewhere, unless the agent retired the connection, it does nothing rather than ask the driver whether it is
+     * closed; c3p0's own reset and test then find a closed one, as they do without the agent.
      */
     static final class Return {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.FieldValue("physicalConnection") Connection physical,
+        static void enter(@Advice.This Object pooled,
+                          @Advice.FieldValue("physicalConnection") Connection physical,
                           @Advice.FieldValue(value = "connection_status", readOnly = false) int status,
                           @Advice.FieldValue("ces") ConnectionEventSupport events) throws SQLException {
-            int lease = Hooks.returningLease(ID, physical);
+            int lease = Hooks.returningLease(ID, physical, pooled);
             if (lease == Hooks.RETIRE || lease == Hooks.POOL && physical.isClosed()) {
                 if (status == ConnectionTester.CONNECTION_IS_OKAY) {
                     status = ConnectionTester.CONNECTION_IS_INVALID;
@@ -181,20 +183,21 @@ final class C3p0Adapter extends PoolAdapter {
     }
 
     /**
-     * c3p0's check-in of a connection the app closed, on a helper thread (or on the app's, with
-     * {@code forceSynchronousCheckins}): c3p0's own work, where the proxy it opens and closes is no lease of the app's
-     * (see {@link Return}). With a {@code ConnectionCustomizer} c3p0 opens no proxy there, but the customizer's
-     * {@code onCheckIn} runs inside the mark: a lease it took from c3p0 there would not be seen ending.
+     * c3p0's check-in of one connection ({@code NewPooledConnection}), on a helper thread, or on the app's with
+     * {@code forceSynchronousCheckins}: c3p0's own work on it, where the proxies it opens and closes are no lease of
+     * the app's (see {@link Return}). The mark names that connection, so a lease of another one, taken and closed by
+     * code running inside the check-in (a {@code ConnectionCustomizer}, a connection tester, a logger writing to a
+     * database through c3p0), still ends.
      */
     static final class CheckIn {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter() {
-            Hooks.poolWorkEnter();
+        static Object enter(@Advice.Argument(0) Object pooled) {
+            return Hooks.poolWorkEnter(pooled);
         }
 
         @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-        static void exit() {
-            Hooks.poolWorkExit();
+        static void exit(@Advice.Enter Object previous) {
+            Hooks.poolWorkExit(previous);
         }
     }
 

@@ -78,14 +78,16 @@ public final class Hooks {
 
     /**
      * As {@link #returning}, for a pool whose return path also runs when it closes a lease it took itself, and which
-     * must be told about a connection the agent is evicting. @return {@link #RETIRE} to retire it (when a lease ended,
-     * as {@link #returning}; with no lease, when the agent is evicting it); {@link #NOT_LEASED} when no lease ended and
-     * the agent has nothing to say, and always inside the pool's own work ({@link #poolWorkEnter}); {@link #POOL}
+     * must be told about a connection the agent is evicting. @param resource the pool's own record of the connection,
+     * as given to {@link #poolWorkEnter} @return {@link #RETIRE} to retire it (when a lease ended, as
+     * {@link #returning}; with no lease, when the agent is evicting it); {@link #NOT_LEASED} when no lease ended and
+     * the agent has nothing to say, and always during the pool's own work on this connection; {@link #POOL}
      * otherwise, also when the hook is off or the connection unknown
      */
-    public static int returningLease(String adapterId, Object physical) {
-        if (POOL_WORK.get()[0] > 0) {
-            return NOT_LEASED; // the pool closing a lease of its own, without a look at the connection (below)
+    public static int returningLease(String adapterId, Object physical, Object resource) {
+        Object[] work = POOL_WORK.get();
+        if (work != null && work[0] == resource && resource != null) {
+            return NOT_LEASED; // the pool closing a lease of its own: no look at the connection (see poolWorkEnter)
         }
         switch (checkIn(adapterId, physical)) {
             case Connections.RETIRE:
@@ -99,31 +101,35 @@ public final class Hooks {
     }
 
     /**
-     * Per thread, how deep it is in a pool's own work on a connection, where no lease of the app's can end. Not a
-     * lambda: the first lambda of a JVM sets up its invokedynamic machinery, a start-up cost.
+     * Per thread, the connection the pool is working on itself ({@link #poolWorkEnter}), in a one-slot holder; no
+     * holder on a thread that never did (an app's thread pays one map entry, not two objects).
      */
-    private static final ThreadLocal<int[]> POOL_WORK = new ThreadLocal<int[]>() {
-        @Override
-        protected int[] initialValue() {
-            return new int[1];
-        }
-    };
+    private static final ThreadLocal<Object[]> POOL_WORK = new ThreadLocal<Object[]>();
 
     /**
-     * The pool starts its own work on a connection on this thread (c3p0's check-in, on its helper threads), where it
-     * may close leases it takes itself. Until {@link #poolWorkExit}, {@link #returningLease} answers
-     * {@link #NOT_LEASED} without looking the connection up: reading the lease there, on another core than the
-     * borrower's, would cost the borrower a cache miss at its next write to it.
+     * The pool starts its own work on one connection on this thread ({@code resource}, its record of it): c3p0's
+     * check-in, on its helper threads or on the app's. Until {@link #poolWorkExit}, {@link #returningLease} answers
+     * {@link #NOT_LEASED} for that connection without looking it up: reading its lease there, on another core than
+     * the borrower's, would cost the borrower a cache miss at its next write to it. A lease of any other connection,
+     * taken and closed by code running inside the work (a callback, a logger writing to a database), still ends.
+     * @return the connection marked before, for {@link #poolWorkExit}
      */
-    public static void poolWorkEnter() {
-        POOL_WORK.get()[0]++;
+    public static Object poolWorkEnter(Object resource) {
+        Object[] work = POOL_WORK.get();
+        if (work == null) {
+            work = new Object[1];
+            POOL_WORK.set(work);
+        }
+        Object previous = work[0];
+        work[0] = resource;
+        return previous;
     }
 
-    /** The end of what {@link #poolWorkEnter} began, whether the work succeeded or threw. */
-    public static void poolWorkExit() {
-        int[] depth = POOL_WORK.get();
-        if (depth[0] > 0) {
-            depth[0]--;
+    /** The end of what {@link #poolWorkEnter} began, whether the work succeeded or threw: restores {@code previous}. */
+    public static void poolWorkExit(Object previous) {
+        Object[] work = POOL_WORK.get();
+        if (work != null) {
+            work[0] = previous;
         }
     }
 

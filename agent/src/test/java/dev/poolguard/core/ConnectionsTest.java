@@ -1,6 +1,7 @@
 package dev.poolguard.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
@@ -128,7 +129,8 @@ class ConnectionsTest {
 
     /**
      * The hooks' answers: {@code returning} as before for every pool (a connection the agent evicts with no lease is
-     * not retired a second time); {@code returningLease}, for a pool that must be told, retires it.
+     * not retired a second time); {@code returningLease}, for a pool that must be told, retires it, and during the
+     * pool's own work on a connection does not look that one up.
      */
     @Test
     void theHooksAnswerForAPoolThatClosesLeasesOfItsOwn() throws Throwable {
@@ -138,31 +140,46 @@ class ConnectionsTest {
         active.set(null, new PoolAdapter[] {adapter});
         try {
             Object physical = StandInConnection.open();
+            Object pooled = new Object(); // the pool's own record of it
             Connections.opened(adapter, physical);
             assertTrue(borrow(physical));
-            assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical));
-            assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical));
+            assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical, pooled));
+            assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical, pooled));
             assertTrue(!Hooks.returning("leases", physical));
 
-            // Inside the pool's own work (c3p0's check-in) no lease of the app's ends: the lease stays open.
+            // During the pool's own work on a connection (c3p0's check-in) its closes of that one end no lease; a
+            // lease of another connection, taken and closed by code running inside the work, still ends.
+            Object other = StandInConnection.open();
+            Object otherPooled = new Object();
+            Connections.opened(adapter, other);
             assertTrue(borrow(physical));
-            Hooks.poolWorkEnter();
-            Hooks.poolWorkEnter();
-            Hooks.poolWorkExit();
-            assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical), "nested: still inside");
-            Hooks.poolWorkExit();
-            Hooks.poolWorkExit(); // one exit too many (an enter that failed) leaves the thread outside, not below
-            Hooks.poolWorkEnter();
-            assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical), "inside after the extra exit");
-            Hooks.poolWorkExit();
-            assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical), "outside: the app's lease ends");
+            assertTrue(borrow(other));
+            Object marked = Hooks.poolWorkEnter(pooled);
+            try {
+                assertEquals(null, marked, "no work around it");
+                assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical, pooled),
+                    "the pool's own close");
+                Object outer = Hooks.poolWorkEnter(otherPooled);
+                assertSame(pooled, outer, "nested work hands back the outer mark");
+                Hooks.poolWorkExit(outer);
+                assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical, pooled),
+                    "the outer mark is back");
+                assertEquals(Hooks.POOL, Hooks.returningLease("leases", other, otherPooled),
+                    "another connection's lease ends inside the work");
+            } finally {
+                Hooks.poolWorkExit(marked);
+            }
+            assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical, pooled), "after it the app's lease ends");
 
             Connections.find(physical).retired = true;
-            assertEquals(Hooks.RETIRE, Hooks.returningLease("leases", physical));
-            Hooks.poolWorkEnter();
-            assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical),
-                "inside the pool's own work even a retired one: evicted at its next borrow instead");
-            Hooks.poolWorkExit();
+            assertEquals(Hooks.RETIRE, Hooks.returningLease("leases", physical, pooled));
+            marked = Hooks.poolWorkEnter(pooled);
+            try {
+                assertEquals(Hooks.NOT_LEASED, Hooks.returningLease("leases", physical, pooled),
+                    "inside the pool's own work even a retired one: evicted at its next borrow instead");
+            } finally {
+                Hooks.poolWorkExit(marked);
+            }
             assertTrue(!Hooks.returning("leases", physical));
 
             Object failed = StandInConnection.open();
@@ -172,12 +189,15 @@ class ConnectionsTest {
             assertTrue(Hooks.returning("leases", failed),
                 "a lease ends on a connection that failed: every pool retires it");
 
-            assertEquals(Hooks.POOL, Hooks.returningLease("leases", new Object()), "unknown: the pool's own checks");
-            assertEquals(Hooks.POOL, Hooks.returningLease("no such adapter", physical),
+            assertEquals(Hooks.POOL, Hooks.returningLease("leases", new Object(), new Object()),
+                "unknown: the pool's own checks");
+            assertEquals(Hooks.POOL, Hooks.returningLease("no such adapter", physical, pooled),
                 "no adapter: as without the agent");
             adapter.disable(PoolAdapter.Hook.RETURN);
-            assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical), "hook off: as without the agent");
+            assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical, pooled),
+                "hook off: as without the agent");
             Connections.closed(physical);
+            Connections.closed(other);
             Connections.closed(failed);
         } finally {
             active.set(null, before);
