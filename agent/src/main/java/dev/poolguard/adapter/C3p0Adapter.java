@@ -159,8 +159,8 @@ final class C3p0Adapter extends PoolAdapter {
      * status set to invalid is what c3p0 does itself for a broken connection: the pool excludes it, and the
      * check-in that follows destroys it (closes the physical connection) instead of pooling it. This also runs when
      * c3p0 closes a proxy it opened itself, which is no lease of the app's: at every check-in (to clear the
-     * connection's warnings, unless a {@code ConnectionCustomizer} is set, and to test it when asked), and to test a
-     * connection elsewhere. During that connection's check-in ({@link CheckIn}) the advice does nothing at all: an
+     * connection's warnings, unless a {@code ConnectionCustomizer} is set, and to test it when asked), when it
+     * acquires a connection (to clear its warnings), and to test one elsewhere. During that connection's check-in ({@link CheckIn}) the advice does nothing at all: an
      * error event raised there would not reach the pool anyway, which stops listening to a connection at its check-in
      * and listens again from its next checkout, where the agent evicts a connection it retired meanwhile.
      * Elsewhere, unless the agent retired the connection, it does nothing rather than ask the driver whether it is

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Field;
 import java.sql.Connection;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +171,19 @@ class ConnectionsTest {
                 Hooks.poolWorkExit(marked);
             }
             assertEquals(Hooks.POOL, Hooks.returningLease("leases", physical, pooled), "after it the app's lease ends");
+
+            // The mark is this thread's: another thread's close of the same connection ends its lease.
+            assertTrue(borrow(physical));
+            marked = Hooks.poolWorkEnter(pooled);
+            try {
+                AtomicInteger elsewhere = new AtomicInteger(Integer.MIN_VALUE);
+                Thread thread = new Thread(() -> elsewhere.set(Hooks.returningLease("leases", physical, pooled)));
+                thread.start();
+                thread.join();
+                assertEquals(Hooks.POOL, elsewhere.get(), "another thread's close");
+            } finally {
+                Hooks.poolWorkExit(marked);
+            }
 
             Connections.find(physical).retired = true;
             assertEquals(Hooks.RETIRE, Hooks.returningLease("leases", physical, pooled));
