@@ -160,9 +160,10 @@ final class C3p0Adapter extends PoolAdapter {
      * check-in that follows destroys it (closes the physical connection) instead of pooling it. This also runs when
      * c3p0 closes a proxy it opened itself, which is no lease of the app's: at every check-in (to clear the
      * connection's warnings, unless a {@code ConnectionCustomizer} is set, and to test it when asked), when it
-     * acquires a connection (to clear its warnings), and to test one elsewhere. During that connection's check-in ({@link CheckIn}) the advice does nothing at all: an
-     * error event raised there would not reach the pool anyway, which stops listening to a connection at its check-in
-     * and listens again from its next checkout, where the agent evicts a connection it retired meanwhile.
+     * acquires a connection (to clear its warnings), and to test one elsewhere. During that connection's check-in
+     * ({@link CheckIn}) the advice does nothing at all: an error event raised there would not reach the pool anyway,
+     * which stops listening to a connection at its check-in and listens again from its next checkout, where the agent
+     * evicts a connection it retired meanwhile.
      * Elsewhere, unless the agent retired the connection, it does nothing rather than ask the driver whether it is
      * closed; c3p0's own reset and test then find a closed one, as they do without the agent.
      */

@@ -85,8 +85,7 @@ public final class Hooks {
      * otherwise, also when the hook is off or the connection unknown
      */
     public static int returningLease(String adapterId, Object physical, Object resource) {
-        Object[] work = POOL_WORK.get();
-        if (work != null && work[0] == resource && resource != null) {
+        if (resource != null && POOL_WORK.get() == resource) {
             return NOT_LEASED; // the pool closing a lease of its own: no look at the connection (see poolWorkEnter)
         }
         switch (checkIn(adapterId, physical)) {
@@ -101,10 +100,10 @@ public final class Hooks {
     }
 
     /**
-     * Per thread, the connection the pool is working on itself ({@link #poolWorkEnter}), in a one-slot holder; no
-     * holder on a thread that never did (an app's thread pays one map entry, not two objects).
+     * Per thread, the connection the pool is working on itself ({@link #poolWorkEnter}); null outside such work (an
+     * app's thread pays one map entry for it).
      */
-    private static final ThreadLocal<Object[]> POOL_WORK = new ThreadLocal<Object[]>();
+    private static final ThreadLocal<Object> POOL_WORK = new ThreadLocal<Object>();
 
     /**
      * The pool starts its own work on one connection on this thread ({@code resource}, its record of it): c3p0's
@@ -115,22 +114,14 @@ public final class Hooks {
      * @return the connection marked before, for {@link #poolWorkExit}
      */
     public static Object poolWorkEnter(Object resource) {
-        Object[] work = POOL_WORK.get();
-        if (work == null) {
-            work = new Object[1];
-            POOL_WORK.set(work);
-        }
-        Object previous = work[0];
-        work[0] = resource;
+        Object previous = POOL_WORK.get();
+        POOL_WORK.set(resource);
         return previous;
     }
 
     /** The end of what {@link #poolWorkEnter} began, whether the work succeeded or threw: restores {@code previous}. */
     public static void poolWorkExit(Object previous) {
-        Object[] work = POOL_WORK.get();
-        if (work != null) {
-            work[0] = previous;
-        }
+        POOL_WORK.set(previous);
     }
 
     private static int checkIn(String adapterId, Object physical) {
