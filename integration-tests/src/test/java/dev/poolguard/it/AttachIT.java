@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class AttachIT {
     private static final Runs RUNS = new Runs();
-    /** The used pool idles this long before the kill: time to attach in between. */
-    private static final String IDLE_MS = "8000";
+    /** The used pool idles this long before the kill: time to attach in between (ConfigIT's attach too). */
+    static final String IDLE_MS = "8000";
     /** Lets the scenario build and warm up its pool before the attach. */
     private static final long AFTER_POOL_BUILT_MS = 2000;
 

@@ -61,6 +61,8 @@ class ConfigIT {
         return RUNS.get("thrice", () -> TestApp.named("ConfigIT-thrice").withAgent().env("POOLGUARD_PREPING_TIMEOUT", "1s")
                 .jvmArg("-javaagent:" + ItSettings.agentJar())
                 .db(Db.POSTGRES).pools("tomcat").scenarios("stale").timeout(TIMEOUT)
+                // Alive when the attach comes: at the default 1 s idle the app can have exited by then.
+                .args("--idle-before-kill", AttachIT.IDLE_MS)
                 .run("SCENARIO pool=tomcat", AttachIT::attach));
     }
 
