@@ -15,11 +15,14 @@ final class BorrowContext {
     long startNanos;
     /** The pool being borrowed from, so a validation inside the borrow can be named after it. */
     Object pool;
+    /** Dead connections this borrow replaced so far ({@link Connections#MAX_REPLACED_PER_BORROW}). */
+    int replaced;
 
     static BorrowContext enter(Object pool) {
         BorrowContext c = CURRENT.get();
         if (c.depth++ == 0) {
             c.startNanos = System.nanoTime();
+            c.replaced = 0;
         }
         c.pool = pool;
         return c;

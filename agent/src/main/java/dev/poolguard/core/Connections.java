@@ -8,10 +8,10 @@ import java.util.function.BiConsumer;
 /** Every physical connection the agent knows, and what happens to one at borrow, at return and when opened. */
 final class Connections {
 
-    /** lastGood for a connection first seen at borrow: long ago, so it is validated before use. */
-    private static final long LONG_AGO = 1L << 62;
-    /** A borrow that keeps meeting dead connections hands one out rather than recurse without end. */
+    /** A borrow that keeps meeting retired connections hands one out rather than recurse without end. */
     private static final int MAX_RETRIES = 64;
+    /** The most dead connections one borrow replaces; past it, it hands out what the pool gives, unchecked. */
+    static final int MAX_REPLACED_PER_BORROW = 16;
 
     private static final WeakIdentityMap<Object, Tracked> TRACKED = new WeakIdentityMap<>();
     private static final WeakIdentityMap<Object, PoolInfo> POOLS = new WeakIdentityMap<>();
@@ -31,7 +31,9 @@ final class Connections {
     static Tracked track(Object physical, long now) {
         Tracked t = TRACKED.get(physical);
         if (t == null) {
-            t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), now - LONG_AGO, false));
+            // Its opening was not seen (a driver the agent does not weave): it counts as opened now, so it is never
+            // pinged the moment it is first handed out, when it is most likely brand new.
+            t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), now, false));
             ConnectionClasses.seen(physical);
             Watchdog.ensureStarted();
             if (Log.debugEnabled()) {
@@ -63,25 +65,8 @@ final class Connections {
             recycled(p, "borrow", now - t.createdNanos);
             return false;
         }
-        if (Settings.preping && now - t.lastGoodNanos >= Settings.prepingIdleNanos) {
-            // A connection with no known history is pinged on its own deadline: spending the borrow's shared
-            // one on it could evict every replacement in turn if the pool's connections are never recognised.
-            long deadline = known(t, now) ? context.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
-            p.pings.increment();
-            String failure = Validation.ping(t, physical, deadline);
-            if (failure != null) {
-                t.retired = true;
-                p.deadFound.increment();
-                p.evictedDead.increment();
-                Log.warn("preping.dead", p.name + " by=poolguard idle=" + idleMillis(t, now) + " reason=" + failure);
-                Jfr.deadConnection(p, "poolguard", idleNanos(t, now), failure);
-                return false;
-            }
-            if (Log.debugEnabled()) {
-                Log.debug("preping.ok", p.name + " idle=" + idleMillis(t, now) + " took="
-                    + Settings.millis(System.nanoTime() - now) + "ms");
-            }
-            t.lastGoodNanos = System.nanoTime();
+        if (Settings.preping && !verified(p, t, physical, context, now)) {
+            return false;
         }
         t.beginLease(now, Thread.currentThread(), Settings.captureSite() ? new Throwable("borrowed") : null);
         if (Settings.keepaliveNanos > 0) {
@@ -98,6 +83,66 @@ final class Connections {
         }
         p.borrows.increment();
         return true;
+    }
+
+    /**
+     * The agent's ping at borrow, for a connection idle past {@code PREPING_IDLE}, and while the pool's driver is not
+     * known to answer truthfully, for a fresh one too (which is never evicted for its answer). @return false when the
+     * connection failed its own ping and must be evicted
+     */
+    private static boolean verified(PoolInfo p, Tracked t, Object physical, BorrowContext context, long now)
+            throws Throwable {
+        boolean idle = now - t.lastGoodNanos >= Settings.prepingIdleNanos;
+        if (!idle && p.trust != PoolInfo.TRUST_UNKNOWN || !p.pinging(now)) {
+            return true;
+        }
+        if (idle && t.keepaliveRunning) {
+            Keepalive.await(t); // a sweep is validating it: its verdict, not a second ping
+            return !t.retired;
+        }
+        if (idle && context.replaced >= MAX_REPLACED_PER_BORROW) {
+            Log.warn("preping.limit", p.name + " replaced=" + context.replaced + " in one borrow"
+                + " action=handed out unchecked");
+            return true;
+        }
+        long deadline = idle ? context.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
+        if (deadline - now < Validation.graceNanos()) {
+            deadline = now + Validation.graceNanos(); // the borrow's time went on a silent one: this one gets the grace
+        }
+        p.pings.increment();
+        Validation.Verdict v = Validation.ping(t, physical, now, deadline);
+        switch (v.outcome) {
+            case BUSY:
+                // A sweep or the keepalive is validating it (they arm the same deadline first): wait for that verdict.
+                Keepalive.await(t);
+                return !t.retired;
+            case ALIVE:
+                if (!idle) {
+                    p.calibrated(true, null);
+                }
+                if (Log.debugEnabled()) {
+                    Log.debug(idle ? "preping.ok" : "preping.calibrated", p.name + " idle=" + idleMillis(t, now)
+                        + " took=" + Settings.millis(System.nanoTime() - now) + "ms");
+                }
+                t.lastGoodNanos = System.nanoTime();
+                return true;
+            case UNSUPPORTED:
+                p.distrust(v.reason);
+                return true;
+            case DEAD:
+                if (!idle) {
+                    p.calibrated(false, v.reason); // a fresh connection said no: the answer, not the connection, is doubted
+                    return true;
+                }
+                break;
+            default: // SILENT: the watchdog aborted it, fresh or not; nobody can use it now
+                break;
+        }
+        t.retired = true;
+        context.replaced++;
+        p.replaced(now);
+        Validation.reportDead(p, p.name, "preping.dead", "poolguard", now - t.lastGoodNanos, v.reason, true);
+        return false;
     }
 
     /** {@link #checkIn}'s answers. */
@@ -253,17 +298,12 @@ final class Connections {
     }
 
     static String idleMillis(Tracked t, long now) {
-        return known(t, now) ? Settings.millis(now - t.lastGoodNanos) + "ms" : "unknown";
+        return Settings.millis(idleNanos(t, now)) + "ms";
     }
 
-    /** How long the connection sat since it was last known good; -1 when the agent does not know. */
+    /** How long the connection sat since it was last known good: opened, returned, validated. */
     static long idleNanos(Tracked t, long now) {
-        return known(t, now) ? now - t.lastGoodNanos : -1;
-    }
-
-    /** Whether the agent has seen this connection opened, returned or validated. */
-    private static boolean known(Tracked t, long now) {
-        return now - t.lastGoodNanos < LONG_AGO / 2;
+        return now - t.lastGoodNanos;
     }
 
     /** Entries held, including those whose connection was collected and is not yet dropped from the map. */

@@ -60,7 +60,7 @@ final class Keepalive implements Runnable {
                     }
                 });
                 for (int i = 0; i < connections.size(); i++) {
-                    validate(connections.get(i), states.get(i));
+                    validate(connections.get(i), states.get(i), "keepalive");
                 }
                 connections.clear();
                 states.clear();
@@ -75,51 +75,44 @@ final class Keepalive implements Runnable {
         }
     }
 
-    private static void validate(Object connection, Tracked t) throws Throwable {
+    /**
+     * Validates one idle connection off the borrow path, the keepalive's or a {@link Sweep}'s ({@code by}): a dead one
+     * is retired, so that its next borrow evicts it without a ping.
+     */
+    static void validate(Object connection, Tracked t, String by) throws Throwable {
         t.keepaliveRunning = true; // before looking at the lease: see Connections.checkOut
         try {
             if (Tracked.leased(t.state()) || t.retired || Jdbc.isClosed(connection)) {
                 return;
             }
             long start = System.nanoTime();
-            long deadline = start + Settings.prepingTimeoutNanos;
-            if (!t.armValidation(deadline)) {
-                return; // the pool is validating it itself
-            }
-            Watchdog.armed(deadline);
-            boolean valid = false;
-            Throwable error = null;
-            try {
-                valid = Jdbc.isValid(connection, Validation.seconds(Settings.prepingTimeoutNanos));
-            } catch (Throwable e) {
-                if (!Jdbc.isSqlException(e) && !t.disarmValidation()) {
-                    throw e;
-                }
-                error = e;
-            }
-            boolean aborted = t.disarmValidation();
             PoolInfo p = t.pool; // null for a connection opened in advance and not borrowed yet
-            if (p != null) {
+            if (p != null && !p.pinging(start)) {
+                return; // the agent does not trust this pool's validation, or backs off from it for now
+            }
+            Validation.Verdict v = Validation.ping(t, connection, start, start + Settings.prepingTimeoutNanos);
+            if (p != null && by.equals("keepalive")) {
                 p.keepalives.increment();
             }
-            if (valid && !aborted) {
+            if (v.outcome == Validation.Outcome.ALIVE) {
                 t.lastGoodNanos = System.nanoTime();
                 return;
             }
-            if (!aborted && Jdbc.isClosed(connection)) {
+            if (v.outcome == Validation.Outcome.BUSY) {
+                return; // a borrow or the pool is validating it: that verdict counts
+            }
+            if (v.outcome == Validation.Outcome.UNSUPPORTED) {
+                if (p != null) {
+                    p.distrust(v.reason);
+                }
+                return;
+            }
+            if (v.outcome == Validation.Outcome.DEAD && Jdbc.isClosed(connection)) {
                 return; // its pool closed it meanwhile (shrinking, or the pool itself closing)
             }
             t.retired = true; // the next borrow that meets it evicts it without a ping
-            if (p != null) {
-                p.deadFound.increment();
-            }
-            String reason = aborted ? "no answer within " + Settings.millis(Settings.prepingTimeoutNanos) + "ms"
-                : error == null ? "isValid=false" : Log.describe(error);
-            long idle = Connections.idleNanos(t, start);
-            String name = p != null ? p.name : t.openedBy.id();
-            Log.warn("keepalive.dead", name + " idle=" + Connections.idleMillis(t, start) + " reason=" + reason
-                + " action=evicted at its next borrow");
-            Jfr.deadConnection(p, "keepalive", idle, reason);
+            Validation.reportDead(p, p != null ? p.name : t.openedBy.id(), by + ".dead", by,
+                Connections.idleNanos(t, start), v.reason, false);
         } finally {
             t.keepaliveRunning = false;
         }

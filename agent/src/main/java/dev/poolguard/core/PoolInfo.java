@@ -1,6 +1,9 @@
 package dev.poolguard.core;
 
 import java.lang.ref.WeakReference;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -13,6 +16,21 @@ final class PoolInfo implements PoolMXBean {
 
     private static final AtomicLongFieldUpdater<PoolInfo> LAST_DUMP =
         AtomicLongFieldUpdater.newUpdater(PoolInfo.class, "lastDumpNanos");
+    private static final AtomicLongFieldUpdater<PoolInfo> PAUSED =
+        AtomicLongFieldUpdater.newUpdater(PoolInfo.class, "pausedUntil");
+    private static final AtomicLongFieldUpdater<PoolInfo> SWEEP =
+        AtomicLongFieldUpdater.newUpdater(PoolInfo.class, "lastSweep");
+    private static final AtomicIntegerFieldUpdater<PoolInfo> TRUST =
+        AtomicIntegerFieldUpdater.newUpdater(PoolInfo.class, "trust");
+
+    /** Whether the driver's {@code isValid} can be believed on this pool ({@link #trust}). */
+    static final int TRUST_UNKNOWN = 0, TRUSTED = 1, DISTRUSTED = 2;
+    /** Fresh connections whose {@code isValid} said no before the driver is distrusted. */
+    static final int FRESH_FAILURES = 2;
+    /** The most dead connections the agent replaces in one pool per window before it backs off for a pause. */
+    static final int MAX_REPLACEMENTS = 100;
+    static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
+    static final long PAUSE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     final PoolAdapter adapter;
     final String name;
@@ -22,6 +40,15 @@ final class PoolInfo implements PoolMXBean {
     private volatile long silentAt;
     /** When the last exhaustion dump was written; 0 = never. */
     private volatile long lastDumpNanos;
+    /** {@link #TRUST_UNKNOWN} until a connection opened moments before answers its first ping. */
+    volatile int trust;
+    private final AtomicInteger freshFailures = new AtomicInteger();
+    /** Replacements in the window that began at {@link #windowStart}; pings are off until {@link #pausedUntil}. */
+    private final AtomicInteger replacements = new AtomicInteger();
+    private volatile long windowStart;
+    private volatile long pausedUntil;
+    /** When the last {@link Sweep} of this pool began; 0 = never. */
+    private volatile long lastSweep;
 
     final LongAdder borrows = new LongAdder();
     final LongAdder pings = new LongAdder();
@@ -60,6 +87,62 @@ final class PoolInfo implements PoolMXBean {
     boolean silentWithinTimeout(long now) {
         long at = silentAt;
         return at != 0 && now - at < Settings.prepingTimeoutNanos;
+    }
+
+    // ---- how far the agent acts on this pool ----
+
+    /** Whether the agent pings this pool's connections now: not when it cannot trust the answers, nor in a pause. */
+    boolean pinging(long now) {
+        long paused = pausedUntil;
+        return trust != DISTRUSTED && (paused == 0 || now - paused >= 0);
+    }
+
+    /**
+     * A ping of a connection opened moments before answered {@code alive} or not. A fresh connection is alive, so
+     * true makes the driver's answers believable here, and {@link #FRESH_FAILURES} noes make them worthless.
+     */
+    void calibrated(boolean alive, String reason) {
+        if (alive) {
+            TRUST.compareAndSet(this, TRUST_UNKNOWN, TRUSTED);
+        } else if (freshFailures.incrementAndGet() == FRESH_FAILURES) {
+            distrust(reason + " on " + FRESH_FAILURES + " connections opened moments before");
+        }
+    }
+
+    /** The driver cannot tell a live connection from a dead one here: the agent stops pinging, once and for all. */
+    void distrust(String reason) {
+        if (TRUST.getAndSet(this, DISTRUSTED) != DISTRUSTED) {
+            Log.warn("preping.disabled", name + " reason=" + reason + " action=not pinged from now on;"
+                + " the pool runs as without the agent's validation");
+        }
+    }
+
+    /**
+     * The agent replaced one dead connection. Past {@link #MAX_REPLACEMENTS} in a window it pauses its pings on this
+     * pool, whatever the driver does: replacing connections must never become a loop.
+     */
+    void replaced(long now) {
+        long start = windowStart;
+        if (start == 0 || now - start >= WINDOW_NANOS) {
+            windowStart = now == 0 ? 1 : now; // a race here only starts a window twice
+            replacements.set(0);
+        }
+        if (replacements.incrementAndGet() == MAX_REPLACEMENTS + 1) {
+            long paused = pausedUntil;
+            long until = now + PAUSE_NANOS;
+            if ((paused == 0 || now - paused >= 0) && PAUSED.compareAndSet(this, paused, until == 0 ? 1 : until)) {
+                Log.warn("preping.paused", name + " replaced=" + MAX_REPLACEMENTS + " in "
+                    + Settings.millis(WINDOW_NANOS) / 1000 + "s action=not pinged for the next "
+                    + Settings.millis(PAUSE_NANOS) / 1000 + "s");
+            }
+        }
+    }
+
+    /** At most one sweep per ping timeout: the one running already covers what went silent meanwhile. */
+    boolean mayStartSweep(long now) {
+        long last = lastSweep;
+        return (last == 0 || now - last >= Settings.prepingTimeoutNanos)
+            && SWEEP.compareAndSet(this, last, now == 0 ? 1 : now) && pinging(now);
     }
 
     // ---- PoolMXBean ----

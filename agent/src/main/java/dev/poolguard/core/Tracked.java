@@ -44,8 +44,9 @@ final class Tracked {
     long lastUsedNanos;
     /** 1 once a connection error from this connection was reported. */
     private volatile int failed;
-    /** Why the agent failed the pool's validation without waiting for an answer; null when it waited. */
-    volatile String presumedDead;
+    /** When the pool's guarded validation began and how long it may take; only its own thread reads them. */
+    long validationStartNanos;
+    long validationBoundNanos;
 
     /** Borrow-time values of the session state the current lease changed; null while it changed nothing. */
     StateHygiene.BorrowState borrowState;

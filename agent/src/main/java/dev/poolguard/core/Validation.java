@@ -1,30 +1,53 @@
 package dev.poolguard.core;
 
-
 /**
  * Validation with a hard bound. Drivers do not all honour {@code isValid}'s timeout (H2 ignores it; DBCP2 and
  * Tomcat pass 0, which waits forever on a black-holed socket), so every validation, the agent's own ping or the
  * pool's, is registered with a deadline and the watchdog aborts the connection if it is still running then.
+ * Only a connection that failed its own validation is ever reported dead: none is closed on another's verdict.
  */
 final class Validation {
+
+    /** What one bounded {@code isValid} said. */
+    enum Outcome {
+        /** It answered true. */
+        ALIVE,
+        /** Another validation of it was running (the pool's, a borrow's, the keepalive's): that verdict counts. */
+        BUSY,
+        /** It answered false, or the driver threw an {@code SQLException}. */
+        DEAD,
+        /** No answer in time: the watchdog aborted it. */
+        SILENT,
+        /** The driver cannot validate ({@code SQLFeatureNotSupportedException}, a missing method): no verdict. */
+        UNSUPPORTED
+    }
+
+    /** An outcome and, unless alive, why. */
+    static final class Verdict {
+        static final Verdict ALIVE = new Verdict(Outcome.ALIVE, null);
+        static final Verdict BUSY = new Verdict(Outcome.BUSY, null);
+
+        final Outcome outcome;
+        final String reason;
+
+        Verdict(Outcome outcome, String reason) {
+            this.outcome = outcome;
+            this.reason = reason;
+        }
+    }
 
     private Validation() {
     }
 
     /**
-     * The agent's own ping. A driver that fails with anything but an {@code SQLException} is not telling us the
-     * connection is dead: that propagates, and the hook switches itself off.
-     *
-     * @return null when the connection answered, else why it counts as dead
+     * The agent's own ping, the borrow's and the keepalive's. A driver that fails with anything but an
+     * {@code SQLException} or a sign that it cannot validate is not telling us anything about the connection: that
+     * propagates, and the hook switches itself off.
      */
-    static String ping(Tracked t, Object physical, long deadline) throws Throwable {
-        long start = System.nanoTime();
+    static Verdict ping(Tracked t, Object physical, long start, long deadline) throws Throwable {
         long budget = deadline - start;
-        if (budget <= 0) {
-            return "this borrow's ping time was spent on dead connections before it";
-        }
         if (!t.armValidation(deadline)) {
-            return null; // the pool is validating it right now; its verdict will count
+            return Verdict.BUSY;
         }
         Watchdog.armed(deadline);
         boolean valid = false;
@@ -32,20 +55,62 @@ final class Validation {
         try {
             valid = Jdbc.isValid(physical, seconds(budget));
         } catch (Throwable e) {
-            if (!Jdbc.isSqlException(e) && !t.disarmValidation()) {
-                throw e;
-            }
             error = e;
         }
-        boolean aborted = t.disarmValidation();
-        if (valid && !aborted) {
-            return null;
+        if (t.disarmValidation()) {
+            return new Verdict(Outcome.SILENT, "no answer within " + Settings.millis(budget) + "ms");
         }
-        if (aborted) {
-            return "no answer within " + Settings.millis(budget) + "ms";
+        if (error != null && cannotValidate(error)) {
+            return new Verdict(Outcome.UNSUPPORTED, "isValid throws " + Log.describe(error));
+        }
+        if (error != null && !Jdbc.isSqlException(error)) {
+            throw error;
+        }
+        if (valid) {
+            return Verdict.ALIVE;
         }
         long took = Settings.millis(System.nanoTime() - start);
-        return error == null ? "isValid=false after " + took + "ms" : Log.describe(error) + " after " + took + "ms";
+        return new Verdict(Outcome.DEAD, error == null ? "isValid=false after " + took + "ms"
+            : Log.describe(error) + " after " + took + "ms");
+    }
+
+    /**
+     * A driver that does not implement {@code isValid}: its failure says nothing about the connection. By name, as
+     * everything of {@code java.sql} here: the bootstrap loader that defines this class may not see that module.
+     */
+    private static boolean cannotValidate(Throwable e) {
+        for (Class<?> c = e.getClass(); c != null; c = c.getSuperclass()) {
+            String name = c.getName();
+            if (name.equals("java.sql.SQLFeatureNotSupportedException") || name.equals("java.lang.AbstractMethodError")
+                    || name.equals("java.lang.UnsupportedOperationException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * How long a validation may take once another connection of the same borrow or pool went silent (the others are
+     * being swept meanwhile, see {@link Sweep}): a healthy connection answers in milliseconds, so a quarter of
+     * {@code PREPING_TIMEOUT} (at least 250 ms) tells the two apart without a full timeout per connection.
+     */
+    static long graceNanos() {
+        long t = Settings.prepingTimeoutNanos;
+        return Math.min(t, Math.max(t / 4, 250_000_000L));
+    }
+
+    /** One connection found dead, by the agent ({@code by=poolguard}) or by the pool: counted, logged, recorded. */
+    static void reportDead(PoolInfo p, String name, String event, String by, long idleNanos, String reason,
+                           boolean evicted) {
+        if (p != null) {
+            p.deadFound.increment();
+            if (evicted) {
+                p.evictedDead.increment();
+            }
+        }
+        Log.warn(event, name + " by=" + by + " idle=" + (idleNanos < 0 ? "unknown" : Settings.millis(idleNanos) + "ms")
+            + " reason=" + reason);
+        Jfr.deadConnection(p, by, idleNanos, reason);
     }
 
     /** Registers a validation the pool runs itself. @return the token for {@link #unguard}, or null */
@@ -65,32 +130,23 @@ final class Validation {
         // failing it would only replace it with another fresh one.
         boolean suspect = now - t.lastGoodNanos >= Settings.prepingIdleNanos;
         PoolInfo pool = t.pool;
-        long deadline;
-        String presumedDead = null;
+        long deadline = now + Settings.prepingTimeoutNanos;
         if (suspect && borrow != null) {
             deadline = borrow.validationDeadline(now);
-            presumedDead = "this borrow's ping time was spent on dead connections before it";
         } else if (suspect && (pool != null ? pool.silentWithinTimeout(now) : adapter.silentWithinTimeout(now))) {
-            // A connection no borrow has claimed yet (opened in advance) has no pool to ask: any pool of the same
-            // kind that just went silent stands in for it. At worst a healthy connection is closed and replaced.
-            deadline = now;
-            presumedDead = "another connection of this pool idle as long went silent just before";
-        } else {
-            deadline = now + Settings.prepingTimeoutNanos;
+            // A pool sweeping its idle connections after one went silent (UCP does, while the borrow waits): a
+            // connection opened in advance has no pool yet, so any pool of the same kind that just went silent counts.
+            deadline = now + graceNanos();
+        }
+        if (deadline - now < graceNanos()) {
+            deadline = now + graceNanos(); // the borrow's time went on a silent one before: this one gets the grace
         }
         if (!t.armValidation(deadline)) {
             return null; // nested call of the pool's own validation: the outer one is guarded
         }
-        if (deadline - now <= 0) {
-            // Waiting for this one would only add a full ping timeout to what the app already waited.
-            if (t.abortValidation(deadline)) {
-                t.presumedDead = presumedDead;
-                t.retired = true;
-                abort(physical);
-            }
-        } else {
-            Watchdog.armed(deadline);
-        }
+        t.validationStartNanos = now;
+        t.validationBoundNanos = deadline - now;
+        Watchdog.armed(deadline);
         return t;
     }
 
@@ -100,6 +156,7 @@ final class Validation {
             return;
         }
         long now = System.nanoTime();
+        long start = t.validationStartNanos;
         PoolInfo pool = t.pool;
         if (pool != null) {
             pool.poolValidations.increment();
@@ -109,15 +166,24 @@ final class Validation {
             return;
         }
         t.retired = true;
-        String presumed = t.presumedDead;
         String name = pool != null ? pool.name : t.validatedBy == null ? "unknown" : t.validatedBy.id();
-        String reason = !aborted ? "the pool's validation failed" : presumed != null ? presumed + ", closed by poolguard"
-            : "no answer within " + Settings.millis(Settings.prepingTimeoutNanos) + "ms, aborted by poolguard";
-        if (pool != null) {
-            pool.deadFound.increment();
+        long idle = Connections.idleNanos(t, start);
+        long took = Settings.millis(now - start);
+        if (aborted) {
+            // The agent's deadline decided: the pool's own answer, if it came at all, came after the abort.
+            reportDead(pool, name, "preping.dead", "poolguard", idle, "no answer within "
+                + Settings.millis(t.validationBoundNanos) + "ms, aborted by poolguard (the pool's validation ended after " + took
+                + "ms)", true);
+        } else if (idle < Settings.prepingIdleNanos) {
+            // A connection opened or used moments before is alive: a no here says the validation cannot be believed.
+            if (pool != null) {
+                pool.calibrated(false, "the pool's validation failed");
+            }
+        } else if (pool == null || pool.trust != PoolInfo.DISTRUSTED) {
+            // A driver known to answer no to live connections: the pool's verdict is its own business, not news.
+            reportDead(pool, name, "preping.dead", "pool", idle, "the pool's validation failed after " + took + "ms",
+                false);
         }
-        Log.warn("preping.dead", name + " by=pool idle=" + Connections.idleMillis(t, now) + " reason=" + reason);
-        Jfr.deadConnection(pool, "pool", Connections.idleNanos(t, now), reason);
     }
 
     /** Aborts {@code connection} on the calling thread: only for a connection no other thread is using. */

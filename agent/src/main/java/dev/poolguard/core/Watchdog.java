@@ -67,6 +67,7 @@ final class Watchdog implements Runnable {
                 now = System.nanoTime();
                 next = now + MAX_SLEEP;
                 Connections.forEach(this::check);
+                Log.flushSuppressed(now);
                 jmx();
                 nextWake = next;
                 if (!dirty) {
@@ -91,6 +92,9 @@ final class Watchdog implements Runnable {
                         pool.adapter.silent(now);
                     }
                     Validation.abortAsync(c);
+                    if (pool != null) {
+                        Sweep.after(pool, c, now);
+                    }
                 }
             } else {
                 wakeBy(deadline);

@@ -33,6 +33,9 @@ enum Scenario {
     /** The server is stopped, kept down 2 s and started again on the same port (FaultMatrixIT does it on the
      *  app's "FAULT restart" line); one request while it is down (DOWN line), 20 once it is back. */
     RESTART("restart"),
+    /** A pool of 20 filled at once; a proxy then black-holes one of its idle connections, and one thread borrows 20
+     *  connections in a row, keeping each; the DROPPED line counts the burst's sessions that are new. */
+    DROP_ONE("drop-one"),
     /** 64 threads on a pool of 8 for --soak-seconds, idle sessions killed every ~500 ms (SoakIT). */
     SOAK("soak");
 

@@ -69,6 +69,11 @@ final class BlackholeProxy implements AutoCloseable {
         links.forEach(link -> link.blackholed = true);
     }
 
+    /** Black-holes exactly one of the connections it carries (the oldest still open), as a flaky middlebox does. */
+    void blackholeOne() {
+        links.stream().filter(link -> !link.client.isClosed()).findFirst().ifPresent(link -> link.blackholed = true);
+    }
+
     /** Resets every connection it carries, both ways (TCP RST, as a restarted firewall or load balancer sends). */
     void resetExisting() {
         links.forEach(Link::reset);

@@ -17,12 +17,16 @@ import java.util.logging.Logger;
  * A JDBC driver that misbehaves on purpose, wrapping the real one ({@code --faulty-driver <mode>}): the kind of
  * driver or pool the agent must survive without changing what the app sees. URLs are {@code jdbc:faulty:<mode>:}
  * followed by the real URL without its {@code jdbc:}. Modes: {@code isvalid-throws} (a RuntimeException from
- * {@code isValid}), {@code unwrap-null} ({@code unwrap} returns null, {@code isWrapperFor} says yes),
- * {@code unwrap-throws} (a RuntimeException from {@code unwrap}).
+ * {@code isValid}), {@code isvalid-false} ({@code isValid} says false while every query works, as some drivers and
+ * test drivers do), {@code isvalid-unsupported} ({@code isValid} throws {@code SQLFeatureNotSupportedException}, as
+ * older drivers do), {@code unwrap-null} ({@code unwrap} returns null, {@code isWrapperFor} says yes),
+ * {@code unwrap-throws} (a RuntimeException from {@code unwrap}). Connections of the lying modes hide the real one
+ * ({@code unwrap} and {@code isWrapperFor} see only the wrapper), so every pool validates the lie.
  */
 public final class FaultyDriver implements Driver {
     static final String PREFIX = "jdbc:faulty:";
-    static final java.util.List<String> MODES = java.util.List.of("isvalid-throws", "unwrap-null", "unwrap-throws");
+    static final java.util.List<String> MODES = java.util.List.of("isvalid-throws", "isvalid-false",
+            "isvalid-unsupported", "unwrap-null", "unwrap-throws");
 
     private static volatile String mode;
 
@@ -107,6 +111,19 @@ public final class FaultyDriver implements Driver {
             switch (method.getName() + "/" + fault) {
                 case "isValid/isvalid-throws":
                     throw new IllegalStateException("faulty driver: isValid throws");
+                case "isValid/isvalid-false":
+                    return false;
+                case "isValid/isvalid-unsupported":
+                    throw new SQLFeatureNotSupportedException("faulty driver: isValid not supported");
+                case "unwrap/isvalid-false":
+                case "unwrap/isvalid-unsupported":
+                    if (((Class<?>) args[0]).isInstance(proxy)) {
+                        return proxy;
+                    }
+                    throw new SQLException("faulty driver: not a wrapper for " + args[0]);
+                case "isWrapperFor/isvalid-false":
+                case "isWrapperFor/isvalid-unsupported":
+                    return ((Class<?>) args[0]).isInstance(proxy);
                 case "unwrap/unwrap-null":
                     return null;
                 case "isWrapperFor/unwrap-null":

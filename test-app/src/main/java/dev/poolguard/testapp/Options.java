@@ -13,13 +13,14 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
             "  --pool hikari,dbcp2,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all)",
             "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
             "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,idle-cutoff,server-idle,reset,restart,",
-            "             startup,soak|all  (default all: every one but soak)",
+            "             drop-one,startup,soak|all  (default all: every one but soak)",
             "  --isolated  load pools and drivers in a class loader that cannot see the system class path",
             "  --validate-on-borrow  turn on each pool's own validation of the connections it hands out",
             "  --print-mbeans <pattern>  after each scenario, print the platform MBeans matching this ObjectName pattern",
             "  --idle-before-kill <ms>  stale: how long the used pool sits idle before its sessions are killed (1000)",
             "  --soak-seconds <s>  soak: how long each pool is stressed (60)",
-            "  --faulty-driver isvalid-throws|unwrap-null|unwrap-throws  wrap the real driver in one that misbehaves");
+            "  --faulty-driver isvalid-throws|isvalid-false|isvalid-unsupported|unwrap-null|unwrap-throws\n"
+            + "                         wrap the real driver in one that misbehaves");
 
     static final String EMBEDDED_POSTGRES = "embedded-postgres";
     static final String EMBEDDED_MARIADB = "embedded-mariadb";

@@ -138,6 +138,7 @@ public final class Pool implements AutoCloseable {
                 ds.setPassword(target.password());
                 if (bounds != null) {
                     ds.setMaxTotal(bounds.max());
+                    ds.setMaxIdle(bounds.max()); // a sized pool keeps what it opened (the default keeps 8)
                     ds.setMaxWaitMillis(bounds.waitMs()); // the name 2.9 knows too
                 }
                 return new Pool(name, ds::getConnection, ds, () -> counts(

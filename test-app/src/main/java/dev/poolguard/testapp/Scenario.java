@@ -32,6 +32,7 @@ interface Scenario {
         scenarios.put("server-idle", ServerIdleScenario::run);
         scenarios.put("reset", ResetScenario::run);
         scenarios.put("restart", RestartScenario::run);
+        scenarios.put("drop-one", DropOneScenario::run);
         scenarios.put("soak", SoakScenario::run);
         scenarios.put("startup", StartupScenario::run);
         return scenarios;

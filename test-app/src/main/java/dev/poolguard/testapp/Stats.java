@@ -35,6 +35,10 @@ final class Stats {
         sessions.add(id);
     }
 
+    synchronized Set<Long> sessionIds() {
+        return new HashSet<>(sessions);
+    }
+
     /** Takes in what a request recorded on its own, once it is known to have finished in time. */
     synchronized void add(Stats other) {
         synchronized (other) {
