@@ -47,9 +47,10 @@ class AgentJarIT {
             String licence = new String(jar.getInputStream(jar.getEntry("META-INF/LICENSE")).readAllBytes(), UTF_8);
             assertTrue(licence.contains("Apache License") && licence.contains("Version 2.0, January 2004"), licence);
             String notice = new String(jar.getInputStream(jar.getEntry("META-INF/NOTICE")).readAllBytes(), UTF_8);
-            for (String library : List.of("Byte Buddy", "ASM", "SLF4J")) {
+            for (String library : List.of("Byte Buddy", "ASM", "SLF4J", "com.zaxxer:HikariCP:", "org.postgresql:")) {
                 assertTrue(notice.contains(library), library + " in " + notice);
             }
+            assertTrue(notice.contains("modified"), notice);
         }
     }
 
