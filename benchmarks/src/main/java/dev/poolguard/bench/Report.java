@@ -121,6 +121,8 @@ final class Report {
                              String preWoven, String other) {
         startupRow(runs, value, budget, preWoven + " (pre-woven)", Run.AgentMode.NONE, Run.AgentMode.OFF,
             Run.AgentMode.ON);
+        startupRow(runs, value, budget, preWoven + " (pre-woven), pgjdbc the only driver", Run.AgentMode.ONE_DRIVER_NONE,
+            null, Run.AgentMode.ONE_DRIVER_ON);
         startupRow(runs, value, budget, other + " (not pre-woven)", Run.AgentMode.OTHER_NONE, null,
             Run.AgentMode.OTHER_ON);
     }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -134,18 +135,28 @@ public final class Run {
     /**
      * Runs of the test app building one pool and answering one request: without the agent, with it switched off
      * ({@code POOLGUARD_ENABLED=false}: what the JVM spends on any {@code -javaagent} of this jar before the agent
-     * does anything) and with it; and, without and with the agent, the same app on releases of HikariCP and pgjdbc
-     * the agent did not pre-weave, which it weaves at start-up. Each round launches all five, in a different order.
+     * does anything) and with it; without and with the agent, the same app with PostgreSQL's as its only driver (the
+     * test app also carries the Oracle, MariaDB and MySQL drivers, which {@code DriverManager} loads at the first
+     * connection and the agent never pre-weaves); and on releases of HikariCP and pgjdbc the agent did not pre-weave,
+     * which it weaves at start-up. Each round launches all seven, in a different order.
      */
     private void startup(String url) throws IOException, InterruptedException {
         int rounds = smoke ? 2 : 11;
-        List<Path> classPath = otherReleasesClassPath();
+        List<Path> other = jars(otherReleases);
+        if (other.size() != 2) {
+            throw new IllegalArgumentException("expected a HikariCP and a pgjdbc jar in " + otherReleases + ": " + other);
+        }
+        Map<AgentMode, List<Path>> classPaths = Map.of(
+            AgentMode.ONE_DRIVER_NONE, classPath(List.of(), ONE_DRIVER_DROPS),
+            AgentMode.ONE_DRIVER_ON, classPath(List.of(), ONE_DRIVER_DROPS),
+            AgentMode.OTHER_NONE, classPath(other, OTHER_RELEASES_DROPS),
+            AgentMode.OTHER_ON, classPath(other, OTHER_RELEASES_DROPS));
         List<Launch[]> runs = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             Launch[] round = new Launch[AgentMode.values().length];
             for (int k = 0; k < round.length; k++) {
                 AgentMode mode = AgentMode.values()[(i + k) % round.length];
-                round[mode.ordinal()] = launch(url, mode, classPath);
+                round[mode.ordinal()] = launch(url, mode, classPaths.get(mode));
             }
             runs.add(round);
         }
@@ -154,23 +165,23 @@ public final class Run {
             releases(otherReleases));
     }
 
-    /** How a start-up run has the agent, and on which releases; a round's launches are indexed by its ordinal. */
-    enum AgentMode { NONE, OFF, ON, OTHER_NONE, OTHER_ON }
+    /** How a start-up run has the agent, and on which class path; a round's launches are indexed by its ordinal. */
+    enum AgentMode { NONE, OFF, ON, ONE_DRIVER_NONE, ONE_DRIVER_ON, OTHER_NONE, OTHER_ON }
+
+    private static final List<String> ONE_DRIVER_DROPS =
+        List.of("ojdbc", "ucp", "mariadb-java-client-", "mysql-connector-j-");
+    private static final List<String> OTHER_RELEASES_DROPS = List.of("HikariCP-", "postgresql-");
 
     /**
-     * The test app's classes and its libraries, with the other releases in place of the HikariCP and pgjdbc it was
-     * built with: a class path of its own, since the thin jar's manifest names its own releases.
+     * The test app's classes and its libraries but those whose names start as in {@code drops}, after
+     * {@code replacements}: a class path of its own, since the thin jar's manifest names its own libraries.
      */
-    private List<Path> otherReleasesClassPath() throws IOException {
-        List<Path> other = jars(otherReleases);
-        if (other.size() != 2) {
-            throw new IllegalArgumentException("expected a HikariCP and a pgjdbc jar in " + otherReleases + ": " + other);
-        }
+    private List<Path> classPath(List<Path> replacements, List<String> drops) throws IOException {
         List<Path> classPath = new ArrayList<>(List.of(testApp.getParent().resolve("classes")));
-        classPath.addAll(other);
+        classPath.addAll(replacements);
         for (Path jar : jars(testApp.getParent().resolve("lib"))) {
             String name = jar.getFileName().toString();
-            if (!name.startsWith("HikariCP-") && !name.startsWith("postgresql-")) {
+            if (drops.stream().noneMatch(name::startsWith)) {
                 classPath.add(jar);
             }
         }
@@ -235,10 +246,11 @@ public final class Run {
     private Launch launch(String url, AgentMode mode, List<Path> otherClassPath)
         throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (mode != AgentMode.NONE && mode != AgentMode.OTHER_NONE) {
+        if (mode == AgentMode.OFF || mode == AgentMode.ON || mode == AgentMode.ONE_DRIVER_ON
+            || mode == AgentMode.OTHER_ON) {
             command.add("-javaagent:" + agent);
         }
-        if (mode == AgentMode.OTHER_NONE || mode == AgentMode.OTHER_ON) {
+        if (otherClassPath != null) {
             command.addAll(List.of("-cp", otherClassPath.stream().map(Path::toString)
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)), "dev.poolguard.testapp.Main"));
         } else {
