@@ -8,7 +8,8 @@ import java.net.URI;
 /**
  * {@code java -jar poolguard-agent.jar <pid> [flags]}: loads the agent into a running JVM through the Attach API.
  * Pools already running are woven in place (method bodies only) and guarded from their next borrow; {@code flags}
- * are agent arguments, e.g. {@code hold.warn=10s,max.lifetime=5m}. Without a pid, lists the JVMs it can see.
+ * are agent arguments, e.g. {@code hold.warn=10s,max.lifetime=5m}. Without a pid, lists the JVMs it can see;
+ * {@code --version} prints the version and the licence.
  */
 public final class Attach {
 
@@ -16,8 +17,16 @@ public final class Attach {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--version")) {
+            Package p = Attach.class.getPackage();
+            String v = p == null ? null : p.getImplementationVersion();
+            System.out.println("PoolGuard " + (v == null ? "dev" : v));
+            System.out.println("Licensed under the Apache License, Version 2.0; the jar's META-INF/ holds LICENSE,"
+                + " NOTICE and the bundled libraries' licences.");
+            return;
+        }
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
-            System.err.println("usage: java -jar poolguard-agent.jar <pid> [flag=value,...]");
+            System.err.println("usage: java -jar poolguard-agent.jar <pid> [flag=value,...] | --version");
             System.err.println("JVMs running as this user:");
             for (VirtualMachineDescriptor vm : VirtualMachine.list()) {
                 System.err.println("  " + vm.id() + "  " + vm.displayName());

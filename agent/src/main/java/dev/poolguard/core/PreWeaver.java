@@ -27,8 +27,12 @@ import net.bytebuddy.dynamic.ClassFileLocator;
  * file each weaving read. Each class is woven in a class loader of its own, so that what it read includes what the
  * adapters' compatibility checks read, which run once per loader.
  *
- * <p>Arguments: the output directory (the agent's classes), then one directory of jars per set of library versions
- * that go together.
+ * <p>Only libraries under a permissive licence are pre-woven ({@link PreWeaverLicences}): the build stops at any
+ * other, and the jar's NOTICE names each library whose classes it carries modified.
+ *
+ * <p>Arguments: the output directory (the agent's classes), the local Maven repository the libraries were copied
+ * from, the project's NOTICE, then one directory of jars per set of library versions that go together, each jar
+ * named {@code groupId.artifactId-version.jar}.
  */
 public final class PreWeaver {
 
@@ -37,6 +41,8 @@ public final class PreWeaver {
 
     public static void main(String[] args) throws Exception {
         File out = new File(args[0], PreWoven.DIR);
+        File repository = new File(args[1]);
+        File projectNotice = new File(args[2]);
         List<PoolAdapter> adapters = Adapters.all();
         List<Weaving.Rule> rules = rules(adapters);
         NameFilter filter = new NameFilter(adapters);
@@ -48,8 +54,10 @@ public final class PreWeaver {
             Files.delete(stale.toPath());
         }
         Map<String, PreWoven.Entry> entries = new LinkedHashMap<>();
+        Map<PreWeaverLicences.Library, File> libraries = new LinkedHashMap<>();
+        Map<PreWeaverLicences.Library, Integer> wovenPerLibrary = new LinkedHashMap<>();
         int woven = 0;
-        for (int i = 1; i < args.length; i++) {
+        for (int i = 3; i < args.length; i++) {
             File[] jars = new File(args[i]).listFiles((dir, name) -> name.endsWith(".jar"));
             if (jars == null || jars.length == 0) {
                 throw new IOException("no jars in " + args[i]);
@@ -63,6 +71,8 @@ public final class PreWeaver {
             Map<String, File> foundIn = new HashMap<>();
             try (URLClassLoader plain = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
                 for (File jar : jars) {
+                    PreWeaverLicences.Library library = PreWeaverLicences.check(repository, jar);
+                    libraries.put(library, jar);
                     for (Map.Entry<String, byte[]> c : classes(jar)) {
                         String name = c.getKey();
                         byte[] bytes = c.getValue();
@@ -83,6 +93,7 @@ public final class PreWeaver {
                             if (e.woven >= 0) {
                                 Files.write(new File(out, e.woven + ".woven").toPath(), w.getValue());
                                 woven++;
+                                wovenPerLibrary.merge(library, 1, Integer::sum);
                             }
                         }
                     }
@@ -92,6 +103,7 @@ public final class PreWeaver {
         }
         List<PreWoven.Entry> all = new ArrayList<>(entries.values());
         Files.write(new File(out, "index").toPath(), PreWoven.index(adapters, poolClasses, all));
+        PreWeaverLicences.writeNotice(new File(args[0]), projectNotice, libraries, wovenPerLibrary);
         System.out.println("[prewoven] " + all.size() + " classes, " + woven + " woven");
     }
 

@@ -1,5 +1,6 @@
 package dev.poolguard.agent;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,6 +34,23 @@ class AgentJarIT {
             assertTrue(strayClasses.isEmpty(), "classes outside dev/poolguard/: " + strayClasses);
             assertTrue(entries.contains("dev/poolguard/shaded/bytebuddy/agent/builder/AgentBuilder.class"), "Byte Buddy relocated");
             assertTrue(entries.contains("dev/poolguard/shaded/slf4j/Logger.class"), "SLF4J relocated");
+        }
+    }
+
+    @Test
+    void carriesTheLicenceTheNoticeAndEveryBundledLibrarysLicence() throws IOException {
+        try (JarFile jar = jar()) {
+            for (String name : List.of("META-INF/LICENSE", "META-INF/NOTICE", "META-INF/licenses/Byte-Buddy",
+                "META-INF/licenses/ASM", "META-INF/licenses/SLF4J")) {
+                assertTrue(jar.getEntry(name) != null, name);
+            }
+            String licence = new String(jar.getInputStream(jar.getEntry("META-INF/LICENSE")).readAllBytes(), UTF_8);
+            assertTrue(licence.contains("Apache License") && licence.contains("Version 2.0, January 2004"), licence);
+            String notice = new String(jar.getInputStream(jar.getEntry("META-INF/NOTICE")).readAllBytes(), UTF_8);
+            for (String library : List.of("Byte Buddy", "ASM", "SLF4J", "com.zaxxer:HikariCP:", "org.postgresql:")) {
+                assertTrue(notice.contains(library), library + " in " + notice);
+            }
+            assertTrue(notice.contains("modified"), notice);
         }
     }
 

@@ -97,41 +97,57 @@ final class Report {
         return out;
     }
 
-    /** Rounds of launches, each indexed by {@link Run.AgentMode#ordinal()}: wall time, and CPU where it was read. */
-    void startup(List<Run.Launch[]> runs) {
+    /**
+     * Rounds of launches, each indexed by {@link Run.AgentMode#ordinal()}: wall time, and CPU where it was read; a row
+     * for the releases the agent pre-wove and one for releases it did not.
+     */
+    void startup(List<Run.Launch[]> runs, String preWoven, String other) {
         tables.append("\n## Start-up: test app, one HikariCP pool, one query, exit (wall ms, ").append(runs.size())
             .append(" rounds, median [min–max])\n\n")
-            .append("| without agent | agent off (`POOLGUARD_ENABLED=false`) | with agent | added by `-javaagent` alone"
-                + " (off − without) | added (with − without) | of 100 ms budget |\n|---|---|---|---|---|---|\n");
-        startupRow(runs, Run.Launch::wallMillis, true);
+            .append("| releases | without agent | agent off (`POOLGUARD_ENABLED=false`) | with agent | added by"
+                + " `-javaagent` alone (off − without) | added (with − without) | of 100 ms budget |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        startupRows(runs, Run.Launch::wallMillis, true, preWoven, other);
         if (runs.stream().flatMap(Arrays::stream).allMatch(l -> l.cpuMillis() >= 0)) {
             // On two cores, CPU the agent adds on any thread (the JIT compiling its code too) is start-up time.
             tables.append("\nThe same runs' CPU, all threads of the JVM (user + system ms, median [min–max]):\n\n")
-                .append("| without agent | agent off | with agent | added by `-javaagent` alone | added |\n"
-                    + "|---|---|---|---|---|\n");
-            startupRow(runs, Run.Launch::cpuMillis, false);
+                .append("| releases | without agent | agent off | with agent | added by `-javaagent` alone | added |\n"
+                    + "|---|---|---|---|---|---|\n");
+            startupRows(runs, Run.Launch::cpuMillis, false, preWoven, other);
         }
     }
 
-    /** Appends a start-up row: the three modes, the two differences and, if {@code budget}, the share of the budget. */
-    private void startupRow(List<Run.Launch[]> runs, ToLongFunction<Run.Launch> value, boolean budget) {
-        int none = Run.AgentMode.NONE.ordinal();
-        int on = Run.AgentMode.ON.ordinal();
-        int off = Run.AgentMode.OFF.ordinal();
+    private void startupRows(List<Run.Launch[]> runs, ToLongFunction<Run.Launch> value, boolean budget,
+                             String preWoven, String other) {
+        startupRow(runs, value, budget, preWoven + " (pre-woven)", Run.AgentMode.NONE, Run.AgentMode.OFF,
+            Run.AgentMode.ON);
+        startupRow(runs, value, budget, preWoven + " (pre-woven), pgjdbc the only driver", Run.AgentMode.ONE_DRIVER_NONE,
+            null, Run.AgentMode.ONE_DRIVER_ON);
+        startupRow(runs, value, budget, other + " (not pre-woven)", Run.AgentMode.OTHER_NONE, null,
+            Run.AgentMode.OTHER_ON);
+    }
+
+    /** Appends a start-up row: the modes, the differences and, if {@code budget}, the share of the budget. */
+    private void startupRow(List<Run.Launch[]> runs, ToLongFunction<Run.Launch> value, boolean budget, String label,
+                            Run.AgentMode none, Run.AgentMode off, Run.AgentMode on) {
         ListStatistics base = new ListStatistics();
         ListStatistics switchedOff = new ListStatistics();
         ListStatistics agent = new ListStatistics();
         ListStatistics jvm = new ListStatistics();
         ListStatistics added = new ListStatistics();
         for (Run.Launch[] round : runs) {
-            base.addValue(value.applyAsLong(round[none]));
-            switchedOff.addValue(value.applyAsLong(round[off]));
-            agent.addValue(value.applyAsLong(round[on]));
-            jvm.addValue(value.applyAsLong(round[off]) - value.applyAsLong(round[none]));
-            added.addValue(value.applyAsLong(round[on]) - value.applyAsLong(round[none]));
+            long without = value.applyAsLong(round[none.ordinal()]);
+            base.addValue(without);
+            agent.addValue(value.applyAsLong(round[on.ordinal()]));
+            added.addValue(value.applyAsLong(round[on.ordinal()]) - without);
+            if (off != null) {
+                switchedOff.addValue(value.applyAsLong(round[off.ordinal()]));
+                jvm.addValue(value.applyAsLong(round[off.ordinal()]) - without);
+            }
         }
-        tables.append("| ").append(spread(base)).append(" | ").append(spread(switchedOff)).append(" | ").append(spread(agent))
-            .append(" | ").append(spread(jvm)).append(" | ").append(spread(added));
+        tables.append("| ").append(label).append(" | ").append(spread(base)).append(" | ")
+            .append(off == null ? "–" : spread(switchedOff)).append(" | ").append(spread(agent)).append(" | ")
+            .append(off == null ? "–" : spread(jvm)).append(" | ").append(spread(added));
         if (budget) {
             tables.append(" | ").append(percent(added.getPercentile(50) / STARTUP_BUDGET_MS));
         }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -31,12 +32,14 @@ public final class Run {
     private final boolean smoke;
     private final String agent;
     private final Path testApp;
+    private final Path otherReleases;
     private final Report report;
 
-    private Run(boolean smoke, String agent, Path testApp) {
+    private Run(boolean smoke, String agent, Path testApp, Path otherReleases) {
         this.smoke = smoke;
         this.agent = agent;
         this.testApp = testApp;
+        this.otherReleases = otherReleases;
         this.report = new Report(smoke);
     }
 
@@ -51,12 +54,15 @@ public final class Run {
         String agent = Path.of(value(list, "--agent", "agent/target/poolguard-agent.jar")).toAbsolutePath().toString();
         Path testApp = Path.of(value(list, "--test-app", "test-app/target/poolguard-test-app.jar")).toAbsolutePath();
         Path out = Path.of(value(list, "--out", "benchmarks/target/benchmarks.md"));
+        // Releases of HikariCP and pgjdbc the agent did not pre-weave, for start-up (benchmarks/pom.xml copies them).
+        Path otherReleases = Path.of(value(list, "--other-releases", "benchmarks/target/other-releases"))
+            .toAbsolutePath();
         if (!Files.isRegularFile(Path.of(agent)) || !Files.isRegularFile(testApp)) {
             throw new IllegalArgumentException("build first: no " + agent + " or " + testApp);
         }
         Path work = Files.createTempDirectory("poolguard-bench-");
         try (EmbeddedDatabase db = EmbeddedDatabase.startPostgres(work)) {
-            Run run = new Run(smoke, agent, testApp);
+            Run run = new Run(smoke, agent, testApp, otherReleases);
             // --only borrow,query,startup,pings,growth: a part of the run, e.g. after a change that touches only it.
             List<String> only = Arrays.asList(value(list, "--only", "borrow,query,startup,pings,growth").split(","));
             if (only.contains("borrow")) {
@@ -129,24 +135,77 @@ public final class Run {
     /**
      * Runs of the test app building one pool and answering one request: without the agent, with it switched off
      * ({@code POOLGUARD_ENABLED=false}: what the JVM spends on any {@code -javaagent} of this jar before the agent
-     * does anything) and with it, each round in a different order.
+     * does anything) and with it; without and with the agent, the same app with PostgreSQL's as its only driver (the
+     * test app also carries the Oracle, MariaDB and MySQL drivers, which {@code DriverManager} loads at the first
+     * connection and the agent never pre-weaves); and on releases of HikariCP and pgjdbc the agent did not pre-weave,
+     * which it weaves at start-up. Each round launches all seven, in a different order.
      */
     private void startup(String url) throws IOException, InterruptedException {
         int rounds = smoke ? 2 : 11;
+        List<Path> other = jars(otherReleases);
+        if (other.size() != 2) {
+            throw new IllegalArgumentException("expected a HikariCP and a pgjdbc jar in " + otherReleases + ": " + other);
+        }
+        Map<AgentMode, List<Path>> classPaths = Map.of(
+            AgentMode.ONE_DRIVER_NONE, classPath(List.of(), ONE_DRIVER_DROPS),
+            AgentMode.ONE_DRIVER_ON, classPath(List.of(), ONE_DRIVER_DROPS),
+            AgentMode.OTHER_NONE, classPath(other, OTHER_RELEASES_DROPS),
+            AgentMode.OTHER_ON, classPath(other, OTHER_RELEASES_DROPS));
         List<Launch[]> runs = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             Launch[] round = new Launch[AgentMode.values().length];
             for (int k = 0; k < round.length; k++) {
                 AgentMode mode = AgentMode.values()[(i + k) % round.length];
-                round[mode.ordinal()] = launch(url, mode);
+                round[mode.ordinal()] = launch(url, mode, classPaths.get(mode));
             }
             runs.add(round);
         }
-        report.startup(runs.subList(smoke ? 0 : 1, runs.size())); // the first round warms the file cache
+        // the first round warms the file cache
+        report.startup(runs.subList(smoke ? 0 : 1, runs.size()), releases(testApp.getParent().resolve("lib")),
+            releases(otherReleases));
     }
 
-    /** How a start-up run has the agent; a round's launches are indexed by its ordinal. */
-    enum AgentMode { NONE, OFF, ON }
+    /** How a start-up run has the agent, and on which class path; a round's launches are indexed by its ordinal. */
+    enum AgentMode { NONE, OFF, ON, ONE_DRIVER_NONE, ONE_DRIVER_ON, OTHER_NONE, OTHER_ON }
+
+    private static final List<String> ONE_DRIVER_DROPS =
+        List.of("ojdbc", "ucp", "mariadb-java-client-", "mysql-connector-j-");
+    private static final List<String> OTHER_RELEASES_DROPS = List.of("HikariCP-", "postgresql-");
+
+    /**
+     * The test app's classes and its libraries but those whose names start as in {@code drops}, after
+     * {@code replacements}: a class path of its own, since the thin jar's manifest names its own libraries.
+     */
+    private List<Path> classPath(List<Path> replacements, List<String> drops) throws IOException {
+        List<Path> classPath = new ArrayList<>(List.of(testApp.getParent().resolve("classes")));
+        classPath.addAll(replacements);
+        for (Path jar : jars(testApp.getParent().resolve("lib"))) {
+            String name = jar.getFileName().toString();
+            if (drops.stream().noneMatch(name::startsWith)) {
+                classPath.add(jar);
+            }
+        }
+        return classPath;
+    }
+
+    private static List<Path> jars(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".jar")).sorted().toList();
+        }
+    }
+
+    /** "HikariCP 7.1.0, pgjdbc 42.7.14": the releases of the two in a directory of jars. */
+    private static String releases(Path dir) throws IOException {
+        List<String> found = new ArrayList<>();
+        for (Path jar : jars(dir)) {
+            String name = jar.getFileName().toString().replaceFirst("\\.jar$", "");
+            if (name.startsWith("HikariCP-") || name.startsWith("postgresql-")) {
+                int dash = name.lastIndexOf('-');
+                found.add((name.startsWith("postgresql") ? "pgjdbc" : "HikariCP") + " " + name.substring(dash + 1));
+            }
+        }
+        return String.join(", ", found);
+    }
 
     /** One run of the test app: wall time, and CPU time of all its threads (-1 where it cannot be read). */
     record Launch(long wallMillis, long cpuMillis) {
@@ -184,12 +243,20 @@ public final class Run {
         return lines;
     }
 
-    private Launch launch(String url, AgentMode mode) throws IOException, InterruptedException {
+    private Launch launch(String url, AgentMode mode, List<Path> otherClassPath)
+        throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (mode != AgentMode.NONE) {
+        if (mode == AgentMode.OFF || mode == AgentMode.ON || mode == AgentMode.ONE_DRIVER_ON
+            || mode == AgentMode.OTHER_ON) {
             command.add("-javaagent:" + agent);
         }
-        command.addAll(List.of("-jar", testApp.toString(), "--db", url, "--pool", "hikari", "--scenario", "startup"));
+        if (otherClassPath != null) {
+            command.addAll(List.of("-cp", otherClassPath.stream().map(Path::toString)
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)), "dev.poolguard.testapp.Main"));
+        } else {
+            command.addAll(List.of("-jar", testApp.toString()));
+        }
+        command.addAll(List.of("--db", url, "--pool", "hikari", "--scenario", "startup"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         if (mode == AgentMode.OFF) {

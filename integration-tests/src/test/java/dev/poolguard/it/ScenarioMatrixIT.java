@@ -47,8 +47,10 @@ class ScenarioMatrixIT {
     }
 
     /**
-     * Whether the run takes the classes the agent's build wove. Both sets of releases are pre-woven, so one run weaves
-     * at run time instead, as the agent does for releases it was not built with: every pool, on MariaDB's driver.
+     * Whether the run takes the classes the agent's build wove. Both sets of releases are pre-woven but for the
+     * libraries whose licence keeps them out of the jar (c3p0, UCP, the Oracle, MariaDB and MySQL drivers), so one run
+     * weaves everything at run time instead, as the agent does for releases it was not built with: every pool, on
+     * MariaDB's driver.
      */
     static boolean preWoven(Db db, Libraries libs) {
         return !(db == Db.MARIADB && libs == Libraries.OLDEST);
