@@ -124,6 +124,9 @@ final class Connections {
                     Log.debug(idle ? "preping.ok" : "preping.calibrated", p.name + " idle=" + idleMillis(t, now)
                         + " took=" + Settings.millis(System.nanoTime() - now) + "ms");
                 }
+                if (idle) {
+                    p.survived(now - t.lastGoodNanos);
+                }
                 t.lastGoodNanos = System.nanoTime();
                 return true;
             case UNSUPPORTED:
@@ -141,7 +144,8 @@ final class Connections {
         t.retired = true;
         context.replaced++;
         p.replaced(now);
-        Validation.reportDead(p, p.name, "preping.dead", "poolguard", now - t.lastGoodNanos, v.reason, true);
+        Validation.reportDead(p, p.name, "preping.dead", "poolguard", now - t.lastGoodNanos, v.reason, true,
+            v.outcome == Validation.Outcome.SILENT);
         return false;
     }
 

@@ -10,8 +10,6 @@ import java.util.List;
  */
 final class Exhaustion {
 
-    private static final int NOW_FRAMES = 8;
-
     private Exhaustion() {
     }
 
@@ -19,11 +17,13 @@ final class Exhaustion {
         final long since;
         final Thread thread;
         final Throwable site;
+        final Tracked tracked;
 
-        Holder(long since, Thread thread, Throwable site) {
+        Holder(long since, Thread thread, Throwable site, Tracked tracked) {
             this.since = since;
             this.thread = thread;
             this.site = site;
+            this.tracked = tracked;
         }
     }
 
@@ -43,7 +43,7 @@ final class Exhaustion {
         Connections.forEach((c, t) -> {
             long s = t.state();
             if (t.pool == p && Tracked.leased(s)) {
-                holders.add(new Holder(t.leaseNanos(), t.leaseThread(), t.leaseSite()));
+                holders.add(new Holder(t.leaseNanos(), t.leaseThread(), t.leaseSite(), t));
             }
         });
         holders.sort((a, b) -> Long.compare(a.since, b.since));
@@ -62,11 +62,17 @@ final class Exhaustion {
         for (Holder h : holders) {
             b.append(System.lineSeparator()).append("  holder ").append(++n).append(": thread=")
                 .append(h.thread == null ? "unknown" : h.thread.getName())
-                .append(" held=").append(Settings.millis(now - h.since)).append("ms borrowed at ");
+                .append(" held=").append(Settings.millis(now - h.since)).append("ms");
+            HoldLog.usage(b, h.tracked, now);
+            b.append(" borrowed at ");
             Frames.site(b, h.site);
             b.append(System.lineSeparator()).append("    now:");
             StackTraceElement[] current = h.thread == null ? new StackTraceElement[0] : h.thread.getStackTrace();
-            Frames.append(b, current, current.length == 0 ? " (thread has ended)" : null, NOW_FRAMES);
+            if (current.length == 0) {
+                b.append(" (thread has ended)");
+            } else {
+                Frames.lead(b, current, true);
+            }
         }
         Log.warn("pool.exhausted", b.toString());
     }

@@ -3,11 +3,25 @@ package dev.poolguard.core;
 /** Stack frames as the agent's warnings print them: the agent's own frames left out. */
 final class Frames {
 
+    /**
+     * Code that is not the application's: the JDK, the agent, the pools, the drivers, and the frameworks between an
+     * application and its database, so that a report leads with the frames the reader can act on.
+     */
     private static final String[] NOT_APPLICATION = {
-        "java.", "javax.", "jdk.", "sun.", "com.sun.", "dev.poolguard.core.", "dev.poolguard.adapter.",
-        "dev.poolguard.agent.", "dev.poolguard.shaded."};
+        "java.", "javax.", "jakarta.", "jdk.", "sun.", "com.sun.", "dev.poolguard.core.", "dev.poolguard.adapter.",
+        "dev.poolguard.agent.", "dev.poolguard.shaded.",
+        "com.zaxxer.hikari.", "org.apache.commons.dbcp", "org.apache.commons.pool", "org.apache.tomcat.", "com.mchange.",
+        "com.alibaba.druid.", "io.agroal.", "org.vibur.", "oracle.ucp.", "org.jboss.jca.",
+        "org.postgresql.", "org.mariadb.jdbc.", "com.mysql.", "oracle.jdbc.", "org.h2.", "org.hsqldb.",
+        "com.microsoft.sqlserver.", "org.apache.derby.", "com.ibm.db2.",
+        "org.springframework.", "org.hibernate.", "org.apache.catalina.", "org.apache.coyote.", "org.eclipse.jetty.",
+        "io.undertow.", "org.jboss.", "org.wildfly.", "io.netty.", "reactor.", "kotlin.", "kotlinx.", "org.aspectj.",
+        "org.apache.ibatis.", "org.mybatis.", "org.jooq.", "io.micrometer.", "io.opentelemetry.", "datadog.",
+        "co.elastic.apm.", "com.newrelic.", "net.bytebuddy.", "org.slf4j.", "ch.qos.logback.", "org.apache.logging."};
 
     private static final int APPLICATION_FRAMES = 3;
+    /** Application frames a report's stack leads with: enough for a controller, a service and a repository. */
+    private static final int LEAD_FRAMES = 4;
 
     private Frames() {
     }
@@ -28,6 +42,42 @@ final class Frames {
         }
         if (last < frames.length) {
             b.append(System.lineSeparator()).append("      ... ").append(frames.length - last).append(" more");
+        }
+    }
+
+    /**
+     * A stack as a report shows it at {@code info}: the frame the thread is in now, when {@code current} and that is
+     * not the application's (a socket read, a sleep), then the application's first frames, innermost first; the frames
+     * between are counted, never printed. So the application's frame is never cut off however deep the frameworks
+     * above it. At debug level, the whole stack.
+     */
+    static void lead(StringBuilder b, StackTraceElement[] frames, boolean current) {
+        int first = 0;
+        while (first < frames.length && frames[first].getClassName().startsWith("dev.poolguard.")) {
+            first++;
+        }
+        boolean any = false;
+        for (int i = first; i < frames.length && !any; i++) {
+            any = application(frames[i].getClassName());
+        }
+        if (Log.debugEnabled() || !any) {
+            append(b, frames, null, Log.debugEnabled() ? Integer.MAX_VALUE : LEAD_FRAMES);
+            return;
+        }
+        int shown = 0;
+        int skipped = 0;
+        for (int i = first; i < frames.length && shown < LEAD_FRAMES; i++) {
+            boolean app = application(frames[i].getClassName());
+            if (app || current && i == first) {
+                if (skipped > 0) {
+                    b.append(System.lineSeparator()).append("      ... ").append(skipped).append(" library frames");
+                    skipped = 0;
+                }
+                b.append(System.lineSeparator()).append("      at ").append(frames[i]);
+                shown += app ? 1 : 0;
+            } else {
+                skipped++;
+            }
         }
     }
 

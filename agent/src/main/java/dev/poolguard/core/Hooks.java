@@ -207,7 +207,10 @@ public final class Hooks {
                 return;
             }
             if (thrown == null) {
+                long end = System.nanoTime();
                 t.lastUsedNanos = start;
+                t.leaseUsedNanos += end - start;
+                t.leaseLastCallEndNanos = end;
             } else {
                 Failures.failed(t, connection, thrown, start);
             }

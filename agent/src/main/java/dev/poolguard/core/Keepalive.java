@@ -95,6 +95,9 @@ final class Keepalive implements Runnable {
                 p.keepalives.increment();
             }
             if (v.outcome == Validation.Outcome.ALIVE) {
+                if (p != null) {
+                    p.survived(start - t.lastGoodNanos);
+                }
                 t.lastGoodNanos = System.nanoTime();
                 return;
             }
@@ -112,7 +115,7 @@ final class Keepalive implements Runnable {
             }
             t.retired = true; // the next borrow that meets it evicts it without a ping
             Validation.reportDead(p, p != null ? p.name : t.openedBy.id(), by + ".dead", by,
-                Connections.idleNanos(t, start), v.reason, false);
+                Connections.idleNanos(t, start), v.reason, false, v.outcome == Validation.Outcome.SILENT);
         } finally {
             t.keepaliveRunning = false;
         }

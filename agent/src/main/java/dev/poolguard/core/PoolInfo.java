@@ -50,6 +50,7 @@ final class PoolInfo implements PoolMXBean {
     /** When the last {@link Sweep} of this pool began; 0 = never. */
     private volatile long lastSweep;
 
+    final IdleLimit idleLimit = new IdleLimit();
     final LongAdder borrows = new LongAdder();
     final LongAdder pings = new LongAdder();
     final LongAdder keepalives = new LongAdder();
@@ -145,7 +146,30 @@ final class PoolInfo implements PoolMXBean {
             && SWEEP.compareAndSet(this, last, now == 0 ? 1 : now) && pinging(now);
     }
 
+    /** A connection idle {@code idleNanos} answered its validation. */
+    void survived(long idleNanos) {
+        String line = idleLimit.alive(name, idleNanos);
+        if (line != null) {
+            Log.info("idle.limit", line);
+        }
+    }
+
     // ---- PoolMXBean ----
+
+    @Override
+    public long getIdleSurvivedMaxMillis() {
+        return idleLimit.longestAliveMillis();
+    }
+
+    @Override
+    public long getIdleDeadMinMillis() {
+        return idleLimit.shortestDeadMillis();
+    }
+
+    @Override
+    public String getIdleLimit() {
+        return idleLimit.verdict();
+    }
 
     @Override
     public String getName() {

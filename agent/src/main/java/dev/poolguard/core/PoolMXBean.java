@@ -66,4 +66,13 @@ public interface PoolMXBean {
 
     /** Age of the oldest open physical connection in milliseconds, counted from the driver's connect; 0 when none. */
     long getOldestConnectionAgeMillis();
+
+    /** The longest idle time after which one of this pool's connections still answered its validation. */
+    long getIdleSurvivedMaxMillis();
+
+    /** The shortest idle time after which one of this pool's connections was found dead; -1 before any. */
+    long getIdleDeadMinMillis();
+
+    /** The idle limit on the way to the server, as inferred from the two above (see {@code idle.limit}). */
+    String getIdleLimit();
 }

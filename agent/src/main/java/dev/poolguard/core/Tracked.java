@@ -42,6 +42,12 @@ final class Tracked {
      * the thread using it, read when a call fails: plain, a stale value only blurs one diagnostic.
      */
     long lastUsedNanos;
+    /**
+     * This lease's time inside the driver's calls, and when its last call ended (0: none yet). Written by the holder,
+     * read by the watchdog for {@code hold.long}: plain, as {@link #lastUsedNanos}.
+     */
+    long leaseUsedNanos;
+    long leaseLastCallEndNanos;
     /** 1 once a connection error from this connection was reported. */
     private volatile int failed;
     /** When the pool's guarded validation began and how long it may take; only its own thread reads them. */
@@ -81,6 +87,8 @@ final class Tracked {
         leaseNanos = now;
         leaseThread = thread;
         leaseSite = site;
+        leaseUsedNanos = 0;
+        leaseLastCallEndNanos = 0;
         borrowState = null;
         STATE.lazySet(this, (sequence(s) + 1) << 1);
     }

@@ -99,18 +99,26 @@ final class Validation {
         return Math.min(t, Math.max(t / 4, 250_000_000L));
     }
 
-    /** One connection found dead, by the agent ({@code by=poolguard}) or by the pool: counted, logged, recorded. */
+    /**
+     * One connection found dead, by the agent ({@code by=poolguard}, the keepalive, a sweep) or by the pool: counted,
+     * logged, recorded, and taken into the pool's {@link IdleLimit}. {@code silent}: it never answered.
+     */
     static void reportDead(PoolInfo p, String name, String event, String by, long idleNanos, String reason,
-                           boolean evicted) {
+                           boolean evicted, boolean silent) {
+        String limit = null;
         if (p != null) {
             p.deadFound.increment();
             if (evicted) {
                 p.evictedDead.increment();
             }
+            limit = p.idleLimit.dead(p.name, idleNanos, silent);
         }
         Log.warn(event, name + " by=" + by + " idle=" + (idleNanos < 0 ? "unknown" : Settings.millis(idleNanos) + "ms")
             + " reason=" + reason);
         Jfr.deadConnection(p, by, idleNanos, reason);
+        if (limit != null) {
+            Log.info("idle.limit", limit);
+        }
     }
 
     /** Registers a validation the pool runs itself. @return the token for {@link #unguard}, or null */
@@ -120,6 +128,9 @@ final class Validation {
         if (t.keepaliveRunning) {
             Keepalive.await(t);
             now = System.nanoTime();
+        }
+        if (t.retired) {
+            return null; // the keepalive or a sweep found it dead and aborted it: the pool's own check fails at once
         }
         t.validatedBy = adapter;
         BorrowContext borrow = BorrowContext.current();
@@ -162,6 +173,9 @@ final class Validation {
             pool.poolValidations.increment();
         }
         if (alive && !aborted) {
+            if (pool != null && start - t.lastGoodNanos >= Settings.prepingIdleNanos) {
+                pool.survived(start - t.lastGoodNanos);
+            }
             t.lastGoodNanos = now;
             return;
         }
@@ -173,7 +187,7 @@ final class Validation {
             // The agent's deadline decided: the pool's own answer, if it came at all, came after the abort.
             reportDead(pool, name, "preping.dead", "poolguard", idle, "no answer within "
                 + Settings.millis(t.validationBoundNanos) + "ms, aborted by poolguard (the pool's validation ended after " + took
-                + "ms)", true);
+                + "ms)", true, true);
         } else if (idle < Settings.prepingIdleNanos) {
             // A connection opened or used moments before is alive: a no here says the validation cannot be believed.
             if (pool != null) {
@@ -182,7 +196,7 @@ final class Validation {
         } else if (pool == null || pool.trust != PoolInfo.DISTRUSTED) {
             // A driver known to answer no to live connections: the pool's verdict is its own business, not news.
             reportDead(pool, name, "preping.dead", "pool", idle, "the pool's validation failed after " + took + "ms",
-                false);
+                false, false);
         }
     }
 

@@ -115,7 +115,7 @@ final class Watchdog implements Runnable {
             if (now - due < 0) {
                 wakeBy(due);
             } else if (t.markWarned(s)) {
-                HoldLog.warnLong(t.pool, holder, now - start, site);
+                HoldLog.warnLong(t.pool, t, holder, now, now - start, site);
             }
         }
         if ((t.bare || t.retired) && closed(c)) {

@@ -97,6 +97,17 @@ final class AgentExpectations {
         AgentEvent warning = warnings.get(0);
         assertFramesInclude(out, warning, "borrowed at:", "HoldScenario.handleDownloadRequest");
         assertFramesInclude(out, warning, "holder now:", "HoldScenario.streamDownload");
+        // Led by what the holder does now (sleeping), then its own frames: a few lines, never the library frames.
+        List<String> now = warning.frames("holder now:");
+        assertTrue(now.get(0).contains("Thread.sleep") && now.size() <= 5, () -> out + "\n" + warning.text());
+        assertTrue(warning.frames("borrowed at:").stream().allMatch(f -> f.contains("dev.poolguard.testapp.")),
+                () -> out + ": borrow site frames outside the application\n" + warning.text());
+        // One quick query before the download, none during it: used for a few ms, last used about as long ago as held.
+        long held = warning.millis("held");
+        assertTrue(warning.millis("used") >= 0 && warning.millis("used") < held / 2, warning::text);
+        String lastUsed = warning.field("last-used");
+        assertTrue(lastUsed.endsWith("ms-ago") && Long.parseLong(lastUsed.replace("ms-ago", "")) >= held / 2,
+                warning::text);
 
         List<AgentEvent> returns =
                 s.events(e -> e.is("hold.returned", pool) && HOLD_THREAD.equals(e.field("thread")));

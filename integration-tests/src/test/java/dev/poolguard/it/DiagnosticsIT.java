@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DiagnosticsIT {
     private static final Runs RUNS = new Runs();
     private static final Pattern HOLDER =
-            Pattern.compile("holder (\\d+): thread=(\\S+) held=(\\d+)ms borrowed at (.*)");
+            Pattern.compile("holder (\\d+): thread=(\\S+) held=(\\d+)ms used=(\\d+)ms last-used=(\\d+)ms-ago"
+                    + " borrowed at (.*)");
     /** ExhaustScenario's pool bound and borrow timeout (two late requests each wait it out). */
     private static final int MAX = 2;
     private static final long WAIT_MS = 1000;
@@ -112,11 +113,15 @@ class DiagnosticsIT {
             long held = Long.parseLong(h.group(3));
             assertTrue(held >= WAIT_MS * 9 / 10 && held <= previous, () -> "held times longest first\n" + dump.text());
             previous = held;
+            // One quick query, then the download: the connection sat unused for nearly the whole hold.
+            long used = Long.parseLong(h.group(4));
+            long lastUsed = Long.parseLong(h.group(5));
+            assertTrue(used < held / 2 && lastUsed >= held - used - 200 && lastUsed <= held, dump::text);
             if (armedHere) {
-                assertTrue(h.group(4).startsWith("not captured (POOLGUARD_HOLD_STACK=auto"), dump::text);
+                assertTrue(h.group(6).startsWith("not captured (POOLGUARD_HOLD_STACK=auto"), dump::text);
             } else {
-                assertTrue(h.group(4).startsWith("dev.poolguard.testapp.")
-                        && h.group(4).contains("ExhaustScenario.handleDownloadRequest"), dump::text);
+                assertTrue(h.group(6).startsWith("dev.poolguard.testapp.")
+                        && h.group(6).contains("ExhaustScenario.handleDownloadRequest"), dump::text);
             }
         }
         assertTrue(dump.frames("now:").stream().anyMatch(f -> f.contains("ExhaustScenario.streamDownload")),

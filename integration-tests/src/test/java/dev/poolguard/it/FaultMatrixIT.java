@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +24,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The faults of the field, every pool, both databases, with the agent and without: the server's idle timer, a
- * connection reset, a server restart with the server down for 2 s in between. Killed sessions and a silent drop are
+ * middlebox's idle timer, a connection reset, a server restart with the server down for 2 s in between. The idle
+ * timers are named by {@code idle.limit}, bracketed by the idle times the agent saw survived and died; a restart is
+ * not taken for one. Killed sessions and a silent drop are
  * run by ScenarioMatrixIT (newest releases); this class reuses those runs for its table,
  * target/reliability.md (kept as docs/reliability.md). The restart is real: on the app's "FAULT restart" line this
  * JVM stops the shared embedded server, waits, and starts it again on the same port.
@@ -32,7 +36,8 @@ class FaultMatrixIT {
     private static final long DOWN_MS = 2000;
     /** Each request of these scenarios has a 6 s deadline; one that misses it fails with this text. */
     private static final String MISSED_DEADLINE = "missed its";
-    static final List<Scenario> FAULTS = List.of(Scenario.SERVER_IDLE, Scenario.RESET, Scenario.RESTART);
+    static final List<Scenario> FAULTS = List.of(Scenario.SERVER_IDLE, Scenario.IDLE_CUTOFF, Scenario.RESET,
+            Scenario.RESTART);
     /**
      * The fault flags without the 2 s MAX_LIFETIME: these faults take 2–4 s, and a connection that old would be
      * recycled at borrow before any ping could show that it was dead.
@@ -48,7 +53,8 @@ class FaultMatrixIT {
     private static Supplier<AppOutput> launch(Db db, boolean agent) {
         return () -> {
             TestApp app = TestApp.named("FaultMatrixIT-" + db + (agent ? "-agent" : "-no-agent")).db(db)
-                    .pools("all").scenarios("server-idle,reset,restart").timeout(RUN_TIMEOUT).restartsServer(DOWN_MS);
+                    .pools("all").scenarios("server-idle,idle-cutoff,reset,restart").timeout(RUN_TIMEOUT)
+                    .restartsServer(DOWN_MS).args("--print-mbeans", "dev.poolguard:type=Pool,*");
             return (agent ? app.withAgent().env(FLAGS) : app).run();
         };
     }
@@ -124,6 +130,46 @@ class FaultMatrixIT {
         assertEquals("0", s.field("ACCOUNTING", "active"), s::describe);
     }
 
+    /**
+     * The server's 1 s idle timer and the proxy's 2 s one are each named once, with a bracket around them from what
+     * the agent saw: connections that survived 0.7 s and 1 s of idle, and died after 2 s and 4 s.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("everyDbPooledPoolAndIdleTimer")
+    void anIdleTimerOnTheWayIsNamedWithItsBracket(Db db, Pool pool, Scenario timer) {
+        AppOutput.Section s = run(db, true).section(pool, timer);
+        List<AgentEvent> limits = s.events(e -> e.is("idle.limit", pool));
+        assertEquals(1, limits.size(), s::describe);
+        AgentEvent limit = limits.get(0);
+        long limitMs = timer == Scenario.SERVER_IDLE ? 1000 : 2000;
+        Matcher m = Pattern.compile("(\\d+)ms\\.\\.(\\d+)ms").matcher(limit.field("dead-after"));
+        assertTrue(m.matches(), limit::text);
+        long lower = Long.parseLong(m.group(1));
+        long upper = Long.parseLong(m.group(2));
+        assertTrue(lower >= 500 && lower <= limitMs && upper >= limitMs, limit::text);
+        assertTrue(limit.line.contains(timer == Scenario.SERVER_IDLE ? "cause=server idle timer" : "cause=middlebox"),
+                limit::text);
+        assertTrue(limit.line.contains("advice=\"POOLGUARD_KEEPALIVE="), limit::text);
+        Map<String, String> mbean = s.mbeans.get("dev.poolguard:type=Pool,name=" + limit.pool);
+        assertTrue(mbean != null, () -> limit.pool + " not among " + s.mbeans.keySet());
+        assertEquals(lower + "ms.." + upper + "ms", mbean.get("IdleLimit"), mbean::toString);
+    }
+
+    static Stream<Arguments> everyDbPooledPoolAndIdleTimer() {
+        return Arrays.stream(Db.values()).flatMap(db -> Pool.pooled()
+                .flatMap(pool -> Stream.of(Scenario.SERVER_IDLE, Scenario.IDLE_CUTOFF)
+                        .map(t -> Arguments.of(db, pool, t))));
+    }
+
+    /** Every idle connection dies at a restart, whatever its idle time: no idle limit is claimed from that. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("everyDbAndPooledPool")
+    void aRestartIsNotTakenForAnIdleLimit(Db db, Pool pool) {
+        AppOutput.Section s = run(db, true).section(pool, Scenario.RESTART);
+        assertFalse(s.events(e -> e.is("preping.dead", pool)).isEmpty(), s::describe);
+        assertEquals(List.of(), s.events(e -> e.is("idle.limit", pool)), s::describe);
+    }
+
     static Stream<Arguments> everyDbAndPooledPool() {
         return Arrays.stream(Db.values()).flatMap(db -> Pool.pooled().map(p -> Arguments.of(db, p)));
     }
@@ -170,6 +216,7 @@ class FaultMatrixIT {
             row(md, "server kills every session", db, Scenario.STALE, true);
             row(md, "server idle timeout (1 s)", db, Scenario.SERVER_IDLE, false);
             row(md, "silent drop (proxy black-holes)", db, Scenario.BLACKHOLE, true);
+            row(md, "middlebox idle timeout (2 s)", db, Scenario.IDLE_CUTOFF, false);
             row(md, "connection reset (proxy RST)", db, Scenario.RESET, false);
             row(md, "server restart, after it is back", db, Scenario.RESTART, false);
             md.append("| server down 2 s: the request meanwhile |");
