@@ -36,7 +36,9 @@ final class Failures {
             .append(" age=").append(Settings.millis(now - t.createdNanos)).append("ms")
             .append(" idle=").append(idle < 0 ? "unknown" : Settings.millis(idle) + "ms");
         if (leased) {
-            b.append(" lease=").append(Settings.millis(lease)).append("ms borrowed-at=\"");
+            b.append(" lease=").append(Settings.millis(lease)).append("ms");
+            HoldLog.usage(b, t, start);
+            b.append(" borrowed-at=\"");
             Frames.site(b, t.leaseSite());
             b.append('"');
         } else if (t.bare) {

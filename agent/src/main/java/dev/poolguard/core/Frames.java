@@ -14,7 +14,14 @@ final class Frames {
         "com.alibaba.druid.", "io.agroal.", "org.vibur.", "oracle.ucp.", "org.jboss.jca.",
         "org.postgresql.", "org.mariadb.jdbc.", "com.mysql.", "oracle.jdbc.", "org.h2.", "org.hsqldb.",
         "com.microsoft.sqlserver.", "org.apache.derby.", "com.ibm.db2.",
-        "org.springframework.", "org.hibernate.", "org.apache.catalina.", "org.apache.coyote.", "org.eclipse.jetty.",
+        // Spring by its framework's packages only: applications live under org.springframework too (PetClinic).
+        "org.springframework.aop.", "org.springframework.beans.", "org.springframework.boot.",
+        "org.springframework.cglib.", "org.springframework.context.", "org.springframework.core.",
+        "org.springframework.dao.", "org.springframework.data.", "org.springframework.http.",
+        "org.springframework.jdbc.", "org.springframework.orm.", "org.springframework.scheduling.",
+        "org.springframework.security.", "org.springframework.transaction.", "org.springframework.util.",
+        "org.springframework.web.", "org.springframework.validation.", "org.springframework.cache.",
+        "org.hibernate.", "org.apache.catalina.", "org.apache.coyote.", "org.eclipse.jetty.",
         "io.undertow.", "org.jboss.", "org.wildfly.", "io.netty.", "reactor.", "kotlin.", "kotlinx.", "org.aspectj.",
         "org.apache.ibatis.", "org.mybatis.", "org.jooq.", "io.micrometer.", "io.opentelemetry.", "datadog.",
         "co.elastic.apm.", "com.newrelic.", "net.bytebuddy.", "org.slf4j.", "ch.qos.logback.", "org.apache.logging."};

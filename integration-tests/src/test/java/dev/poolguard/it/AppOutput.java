@@ -222,6 +222,11 @@ final class AppOutput {
         return all;
     }
 
+    /** Every line of the run, the agent's and the app's, as printed. */
+    List<String> allLines() {
+        return lines;
+    }
+
     /** Lines that mention the agent's prefix anywhere, even mid-line (for "prints nothing" checks). */
     List<String> linesMentioningAgent() {
         return lines.stream().filter(l -> l.contains("[poolguard]")).collect(Collectors.toList());

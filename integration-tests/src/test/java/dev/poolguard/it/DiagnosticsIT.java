@@ -203,6 +203,11 @@ class DiagnosticsIT {
         assertTrue(f.field("error").contains(s.detail().firstError().substring(0, 20)), f::text);
         if (pool.isPool()) {
             assertTrue(f.millis("lease") >= WORK_MS * 9 / 10, f::text);
+            // One query, then the work: the lease used the connection for a moment, then held it idle.
+            assertTrue(f.millis("used") >= 0 && f.millis("used") < f.millis("lease") / 2, f::text);
+            String lastUsed = f.field("last-used");
+            assertTrue(lastUsed.endsWith("ms-ago") && Long.parseLong(lastUsed.replace("ms-ago", ""))
+                    >= WORK_MS * 9 / 10, f::text);
             assertTrue(cause.contains("; this lease has lasted " + f.millis("lease") + "ms: borrow a connection per"
                     + " unit of work"), f::text);
             String site = f.field("borrowed-at");

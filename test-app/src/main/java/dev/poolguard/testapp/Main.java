@@ -16,6 +16,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (ChildJvm.requested(args)) {
+            try {
+                System.exit(ChildJvm.run(args));
+            } catch (Exception e) {
+                e.printStackTrace();
+                System.exit(1);
+            }
+        }
         Options options;
         try {
             options = Options.parse(args);

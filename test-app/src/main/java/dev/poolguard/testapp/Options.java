@@ -15,6 +15,7 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
             "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,idle-cutoff,server-idle,reset,restart,",
             "             drop-one,startup,soak|all  (default all: every one but soak)",
             "  --isolated  load pools and drivers in a class loader that cannot see the system class path",
+            "  --child-jvm  run the app in a child JVM started by this one (it inherits the environment)",
             "  --validate-on-borrow  turn on each pool's own validation of the connections it hands out",
             "  --print-mbeans <pattern>  after each scenario, print the platform MBeans matching this ObjectName pattern",
             "  --idle-before-kill <ms>  stale: how long the used pool sits idle before its sessions are killed (1000)",
