@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -44,7 +45,9 @@ public final class Agent {
 
         List<PoolAdapter> enabled = new ArrayList<>();
         List<String> packages = new ArrayList<>();
+        List<String> allPackages = new ArrayList<>();
         for (PoolAdapter a : all) {
+            allPackages.addAll(Arrays.asList(a.ownPackages()));
             if (config.adapterEnabled(a.id())) {
                 enabled.add(a);
                 for (String p : a.ownPackages()) {
@@ -54,6 +57,7 @@ public final class Agent {
         }
         active = enabled.toArray(new PoolAdapter[0]);
         Connections.poolPackages = packages.toArray(new String[0]);
+        UnknownPools.adapterPackages = allPackages.toArray(new String[0]);
         long installStart = System.nanoTime();
         install(inst, jar, enabled, all, attached, config.preWoven);
         long installMillis = (System.nanoTime() - installStart) / 1_000_000;

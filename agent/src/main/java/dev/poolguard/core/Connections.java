@@ -207,16 +207,19 @@ final class Connections {
         Jfr.recycle(p, at, age);
     }
 
-    /** A driver opened {@code connection}: its age starts now; if no pool opened it, it is a bare lease. */
+    /**
+     * A driver opened {@code connection}: its age starts now. If the application opened it, it is a bare lease; if a
+     * pool the agent does not guard did ({@link UnknownPools}), it is left alone: no lease, no ping.
+     */
     static void opened(PoolAdapter driver, Object connection) {
         if (TRACKED.get(connection) != null) {
             return; // a driver's connect calling another connect that returns the same connection
         }
         long now = System.nanoTime();
         StackWalker.StackFrame poolFrame = poolFrame();
-        boolean bare = poolFrame == null;
+        boolean bare = poolFrame == null && UnknownPools.openerOf(connection) == null;
         Tracked t = new Tracked(now, Settings.lifetimeNanos(), now, bare);
-        t.openedBy = bare ? null : guardingAdapter(poolFrame);
+        t.openedBy = poolFrame == null ? null : guardingAdapter(poolFrame);
         if (TRACKED.putIfAbsent(connection, t) != t) {
             return;
         }

@@ -118,6 +118,15 @@ public final class Log {
         return true;
     }
 
+    /** As {@link #warnOnce}, at info level. */
+    static boolean infoOnce(String key, String event, String rest) {
+        if (!ONCE.add(key)) {
+            return false;
+        }
+        info(event, rest);
+        return true;
+    }
+
     /** {@code Class: message} on one line, with anything that looks like a credential removed. */
     static String describe(Throwable t) {
         String message = t.getMessage();
