@@ -13,7 +13,8 @@ public final class Adapters {
     public static List<PoolAdapter> all() {
         return Arrays.asList(
             new HikariAdapter(),
-            new Dbcp2Adapter(),
+            Dbcp2Adapter.commons(),
+            Dbcp2Adapter.tomcat(),
             new TomcatAdapter(),
             new C3p0Adapter(),
             new DruidAdapter(),

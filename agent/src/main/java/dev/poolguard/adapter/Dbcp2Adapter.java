@@ -13,25 +13,47 @@ import org.apache.commons.dbcp2.DelegatingConnection;
 import org.apache.commons.dbcp2.PoolableConnection;
 
 /**
- * Apache Commons DBCP2 2.9 to 2.14, through {@code BasicDataSource}. DBCP2 validates every borrow by default,
- * but with {@code isValid(0)}, which waits forever on a silent socket: the agent bounds that validation rather
- * than ping again. Evicts through {@code BasicDataSource.invalidateConnection}; retires at return by closing
- * the physical connection first, which makes DBCP2 invalidate it instead of pooling it.
+ * Apache Commons DBCP2 2.9 to 2.14, through {@code BasicDataSource}, and Tomcat's built-in pool ({@code tomcat-dbcp},
+ * Tomcat 9 to 11: the default factory of a JNDI {@code <Resource type="javax.sql.DataSource">}), which is DBCP2 and
+ * pool2 repackaged under {@code org.apache.tomcat.dbcp}. One adapter shape for both: the advice is written against
+ * Commons DBCP2 and read with the package names replaced for Tomcat's copy (see
+ * {@link PoolAdapter#adviceWrittenFor}). DBCP2 validates every borrow by default, but with {@code isValid(0)}, which
+ * waits forever on a silent socket: the agent bounds that validation rather than ping again. Evicts through
+ * {@code BasicDataSource.invalidateConnection}; retires at return by closing the physical connection first, which
+ * makes DBCP2 invalidate it instead of pooling it.
  */
 final class Dbcp2Adapter extends PoolAdapter {
 
+    /** The id the advice passes to {@link Hooks}; renamed in the advice of Tomcat's copy. */
     static final String ID = "dbcp2";
+    private static final String[] COMMONS = {"org.apache.commons.dbcp2.", "org.apache.commons.pool2."};
+    private static final String[] TOMCAT = {"org.apache.tomcat.dbcp.dbcp2.", "org.apache.tomcat.dbcp.pool2."};
 
-    Dbcp2Adapter() {
-        super(ID, "org.apache.commons.dbcp2.", "org.apache.commons.pool2.");
+    private final String dbcp;
+
+    private Dbcp2Adapter(String id, String[] packages) {
+        super(id, packages);
+        this.dbcp = packages[0];
+    }
+
+    /** Apache Commons DBCP2 ({@code org.apache.commons:commons-dbcp2}). */
+    static Dbcp2Adapter commons() {
+        return new Dbcp2Adapter(ID, COMMONS);
+    }
+
+    /** Tomcat's built-in pool ({@code org.apache.tomcat:tomcat-dbcp}, inside Tomcat's {@code lib/tomcat-dbcp.jar}). */
+    static Dbcp2Adapter tomcat() {
+        Dbcp2Adapter adapter = new Dbcp2Adapter("tomcat-dbcp", TOMCAT);
+        adapter.adviceWrittenFor(ID, COMMONS);
+        return adapter;
     }
 
     @Override
     protected void instrument(Weaving weaving) {
         weaving
-            .type(poolClass("org.apache.commons.dbcp2.BasicDataSource"))
+            .type(poolClass(dbcp + "BasicDataSource"))
             .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(0)), "Borrow"))
-            .type(poolClass("org.apache.commons.dbcp2.PoolableConnection"))
+            .type(poolClass(dbcp + "PoolableConnection"))
             .transform(advice(Hook.RETURN, named("close").and(takesArguments(0)), "Return"))
             .transform(advice(Hook.VALIDATE, named("validate").and(takesArguments(2)), "Validate"));
     }

@@ -93,7 +93,7 @@ final class Compatibility {
         if (found == null) {
             found = new LinkedHashSet<>();
             for (String adviceClass : adapter.adviceClasses()) {
-                byte[] bytes = PoolAdapter.adviceLocator.locate(adviceClass).resolve();
+                byte[] bytes = adapter.adviceLocator().locate(adviceClass).resolve();
                 new ClassReader(bytes).accept(new Collector(found), ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
             }
             references = found;

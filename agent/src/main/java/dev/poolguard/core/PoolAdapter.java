@@ -47,6 +47,10 @@ public abstract class PoolAdapter {
     /** Declared name parts, as internal names, each with the JDK type such classes implement. */
     private final Map<String, String> nameParts = new LinkedHashMap<>();
     private final Compatibility compatibility = new Compatibility(this);
+    /** For a pool shipped under other names: the adapter the advice was written for, and its packages; else null. */
+    private String adviceId;
+    private String[] advicePackages;
+    private volatile ClassFileLocator relocated;
     private volatile int disabledHooks;
     /** When a validation of a connection of one of this adapter's pools last went unanswered; 0 = never. */
     private volatile long silentAt;
@@ -59,6 +63,35 @@ public abstract class PoolAdapter {
     protected PoolAdapter(String id, String... ownPackages) {
         this.id = id;
         this.ownPackages = ownPackages.clone();
+    }
+
+    /**
+     * Declares, in the constructor, that this pool is another's code under other package names (Tomcat repackages
+     * DBCP2), and that this adapter uses the advice written for that one: its class files are read with
+     * {@code writtenForPackages} renamed to this adapter's own packages (in the same order), and the adapter id
+     * {@code writtenForId} they pass to {@link Hooks} renamed to this one's. The compatibility check then reads the
+     * renamed references, against this pool's classes.
+     */
+    protected final void adviceWrittenFor(String writtenForId, String... writtenForPackages) {
+        if (writtenForPackages.length != ownPackages.length) {
+            throw new IllegalStateException(id + ": one package of the advice for each of its own");
+        }
+        adviceId = writtenForId;
+        advicePackages = writtenForPackages.clone();
+    }
+
+    /** Where this adapter's advice class files are read from: the agent jar's, renamed for a repackaged pool. */
+    final ClassFileLocator adviceLocator() {
+        ClassFileLocator base = adviceLocator;
+        if (adviceId == null) {
+            return base;
+        }
+        ClassFileLocator r = relocated;
+        if (r == null || !((RelocatedAdvice) r).reads(base)) {
+            r = new RelocatedAdvice(base, getClass().getName() + "$", adviceId, id, advicePackages, ownPackages);
+            relocated = r;
+        }
+        return r;
     }
 
     public final String id() {
@@ -178,7 +211,7 @@ public abstract class PoolAdapter {
             new TextConstant(id + "/" + hook.label()), MethodInvocation.invoke(AdviceFailed.METHOD));
         String adviceClass = getClass().getName() + "$" + nestedAdviceClass;
         adviceClasses.add(adviceClass);
-        return new Weaving.MethodAdvice(methods, adviceClass, adviceLocator, new Advice.ExceptionHandler.Simple(report));
+        return new Weaving.MethodAdvice(methods, adviceClass, adviceLocator(), new Advice.ExceptionHandler.Simple(report));
     }
 
     /**

@@ -196,14 +196,16 @@ final class Weaver implements ClassFileTransformer {
             return null; // no rule matched, or e.g. a Driver subclass that inherits connect: nothing to rewrite
         }
         AsmVisitorWrapper.ForDeclaredMethods advice = new AsmVisitorWrapper.ForDeclaredMethods();
-        // One pool for all the advice of this class, so the types they name are read once. Every adapter reads its
-        // advice through the same locator, the agent jar's, so the first one's serves them all.
+        // One pool for all the advice of this class read through the same locator (the agent jar's, or the renamed
+        // one of a repackaged pool, see RelocatedAdvice), so the types they name are read once.
         TypePool advicePool = null;
+        ClassFileLocator advicePoolReads = null;
         for (Weaving.MethodAdvice a : applied) {
             // The advice class is read with the woven class's loader behind it, for the pool types it names.
             ClassFileLocator adviceLocator = new ClassFileLocator.Compound(a.locator, ClassFileLocator.ForClassLoader.of(loader));
-            if (advicePool == null) {
+            if (advicePool == null || advicePoolReads != a.locator) {
                 advicePool = AgentBuilder.PoolStrategy.Default.FAST.typePool(adviceLocator, loader);
+                advicePoolReads = a.locator;
             }
             advice = advice.invokable(a.methods, Advice.to(advicePool.describe(a.adviceClass).resolve(), adviceLocator)
                 .withExceptionHandler(a.exceptionHandler));
