@@ -15,6 +15,7 @@ public final class Adapters {
             new HikariAdapter(),
             Dbcp2Adapter.commons(),
             Dbcp2Adapter.tomcat(),
+            new Dbcp1Adapter(),
             new TomcatAdapter(),
             new C3p0Adapter(),
             new DruidAdapter(),
