@@ -39,7 +39,7 @@ class ClassLoaderIT {
         TestApp app = TestApp.named("ClassLoaderIT-" + loader)
                 .withAgent().env(FAULT_FLAGS).db(Db.POSTGRES)
                 .pools(Pool.pooled().map(p -> p.cli).collect(Collectors.joining(","))).scenarios("stale,hold")
-                .timeout(Duration.ofMinutes(4));
+                .timeout(Duration.ofMinutes(5));
         return (loader == Loader.BOOT_JAR ? app.bootJar() : app.isolated()).run();
     }
 

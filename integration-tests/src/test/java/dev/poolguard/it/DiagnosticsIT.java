@@ -45,7 +45,7 @@ class DiagnosticsIT {
     private static Supplier<AppOutput> launch(Db db, boolean agent) {
         return () -> {
             TestApp app = TestApp.named("DiagnosticsIT-" + db + (agent ? "-agent" : "-no-agent")).db(db)
-                    .pools("all").scenarios("exhaust,background").timeout(Duration.ofMinutes(4));
+                    .pools("all").scenarios("exhaust,background").timeout(Duration.ofMinutes(5));
             return (agent ? app.withAgent().args("--print-mbeans", "dev.poolguard:type=Pool,*") : app).run();
         };
     }

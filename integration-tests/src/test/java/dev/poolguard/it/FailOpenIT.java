@@ -29,14 +29,14 @@ class FailOpenIT {
     private static final List<String> MODES = List.of("isvalid-throws", "unwrap-null", "unwrap-throws");
     /**
      * Where each fault reaches the agent's code in the idle scenario. isValid: the agent pings an idle connection for
-     * the pools that do not validate it themselves at 1.5 s idle (Tomcat, c3p0, Agroal, Vibur; Druid's hooks reach
+     * the pools that do not validate it themselves at 1.5 s idle (DBCP 1, Tomcat, c3p0, Agroal, Vibur; Druid's hooks reach
      * the physical connection through unwrap, which the wrapper passes on to the real driver's connection, so they
-     * ping that one; HikariCP, DBCP2 and UCP validate it themselves, and they fail at their first isValid as they do
+     * ping that one; HikariCP, DBCP2 (and Tomcat's copy) and UCP validate it themselves, and they fail at their first isValid as they do
      * without the agent). unwrap: only Druid's hooks call it, at borrow and at return (c3p0's reads its proxy's
      * {@code inner} connection, the driver's own, as its return hook always did).
      */
     private static final Map<String, Set<String>> FAILED_HOOKS = Map.of(
-            "isvalid-throws", Set.of("tomcat/borrow", "c3p0/borrow", "agroal/borrow", "vibur/borrow"),
+            "isvalid-throws", Set.of("dbcp1/borrow", "tomcat/borrow", "c3p0/borrow", "agroal/borrow", "vibur/borrow"),
             "unwrap-null", Set.of("druid/borrow"),
             "unwrap-throws", Set.of("druid/borrow", "druid/return"));
     private static final Runs RUNS = new Runs();
@@ -47,7 +47,7 @@ class FailOpenIT {
 
     private static AppOutput launch(String mode, boolean agent) {
         TestApp app = TestApp.named("FailOpenIT-" + mode + (agent ? "-agent" : "-no-agent")).db(Db.POSTGRES)
-                .pools("all").scenarios("idle").args("--faulty-driver", mode).timeout(Duration.ofMinutes(3));
+                .pools("all").scenarios("idle").args("--faulty-driver", mode).timeout(Duration.ofMinutes(4));
         return (agent ? app.withAgent().env(FAULT_FLAGS) : app).run();
     }
 

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JVM stops the shared embedded server, waits, and starts it again on the same port.
  */
 class FaultMatrixIT {
-    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(8);
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
     private static final long DOWN_MS = 2000;
     /** Each request of these scenarios has a 6 s deadline; one that misses it fails with this text. */
     private static final String MISSED_DEADLINE = "missed its";

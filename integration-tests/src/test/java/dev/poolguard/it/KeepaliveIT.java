@@ -31,7 +31,7 @@ class KeepaliveIT {
         return () -> {
             TestApp app = TestApp.named("KeepaliveIT-" + db + (agent ? "-keepalive" : "-no-agent")).db(db)
                     .pools("all").scenarios("idle-cutoff").args("--print-mbeans", "dev.poolguard:type=Pool,*")
-                    .timeout(Duration.ofMinutes(5));
+                    .timeout(Duration.ofMinutes(6));
             return agent
                     ? app.withAgent().env(Map.of("POOLGUARD_KEEPALIVE", "1s", "POOLGUARD_PREPING_TIMEOUT", "1s")).run()
                     : app.run();

@@ -13,16 +13,18 @@ import java.util.stream.Stream;
 /**
  * Which release of each pool library a run uses: the test app's own (the newest), or the oldest supported ones,
  * which replace them on the class path. Each run's DETAIL lines name the jar actually loaded, and the tests check it.
+ * Commons DBCP 1 runs at 1.4 in both: the releases before it are JDBC 3 pools, whose connections lack the JDBC 4
+ * methods the scenarios call.
  */
 enum Libraries {
     NEWEST(Map.of()),
     OLDEST(Map.of(Pool.HIKARI, "HikariCP-4.0.3.jar", Pool.DBCP2, "commons-dbcp2-2.9.0.jar",
-            Pool.TOMCAT, "tomcat-jdbc-9.0.112.jar", Pool.C3P0, "c3p0-0.9.5.5.jar", Pool.DRUID, "druid-1.1.10.jar",
+            Pool.TOMCAT_DBCP, "tomcat-dbcp-9.0.112.jar", Pool.TOMCAT, "tomcat-jdbc-9.0.112.jar", Pool.C3P0, "c3p0-0.9.5.5.jar", Pool.DRUID, "druid-1.1.10.jar",
             Pool.AGROAL, "agroal-pool-2.0.jar", Pool.VIBUR, "vibur-dbcp-25.0.jar", Pool.UCP, "ucp11-21.3.0.0.jar"));
 
     /** Artifacts the oldest set replaces: the pools and the libraries whose versions go with them. */
     private static final List<String> REPLACED = List.of("HikariCP-", "commons-dbcp2-", "commons-pool2-",
-            "tomcat-jdbc-", "tomcat-juli-", "c3p0-", "mchange-commons-java-", "druid-", "agroal-api-", "agroal-pool-",
+            "tomcat-jdbc-", "tomcat-juli-", "tomcat-dbcp-", "c3p0-", "mchange-commons-java-", "druid-", "agroal-api-", "agroal-pool-",
             "vibur-dbcp-", "vibur-object-pool-", "ucp11-", "ojdbc11-");
 
     private final Map<Pool, String> expectedJars;

@@ -58,7 +58,7 @@ class MetricsIT {
                         "POOLGUARD_PREPING_TIMEOUT", "1s", "POOLGUARD_HOLD_STACK", "true"))
                 .jvmArg("-XX:StartFlightRecording=filename=" + recording(db) + ",dumponexit=true")
                 .pools("all").scenarios(SCENARIOS).args("--print-mbeans", MBEANS)
-                .timeout(Duration.ofMinutes(5)).run();
+                .timeout(Duration.ofMinutes(6)).run();
     }
 
     private static AppOutput launchJmxOff() {

@@ -66,14 +66,14 @@ class MysqlDriverIT {
         TestApp app = TestApp.named("MysqlDriverIT-agent-" + scenarios.get(0)).db(Db.MARIADB, MysqlDriverIT::mysqlUrl)
                 .pools("all")
                 .scenarios(scenarios.stream().map(s -> s.cli).collect(Collectors.joining(",")))
-                .timeout(Duration.ofMinutes(6)).withAgent().env(FAULT_FLAGS);
+                .timeout(Duration.ofMinutes(8)).withAgent().env(FAULT_FLAGS);
         return (scenarios.contains(Scenario.RESTART) ? app.restartsServer(2000) : app).run();
     }
 
     private static AppOutput launchWithoutAgent() {
         return TestApp.named("MysqlDriverIT-no-agent").db(Db.MARIADB, MysqlDriverIT::mysqlUrl).pools("all")
                 .scenarios("stale,blackhole")
-                .timeout(Duration.ofMinutes(5)).run();
+                .timeout(Duration.ofMinutes(6)).run();
     }
 
     /** Every run up front, in the background: the restart first, while it has the server to itself. */

@@ -24,7 +24,7 @@ class PingEconomyIT {
     private static final int BURST = 20;
 
     /** Pools that validate an idle connection at borrow with their defaults (UCP 23 asks a non-Oracle driver every time). */
-    private static final Set<Pool> VALIDATE_BY_DEFAULT = EnumSet.of(Pool.HIKARI, Pool.DBCP2, Pool.UCP);
+    private static final Set<Pool> VALIDATE_BY_DEFAULT = EnumSet.of(Pool.HIKARI, Pool.DBCP2, Pool.TOMCAT_DBCP, Pool.UCP);
     /** Tomcat's validationInterval (3 s) trusts a connection validated that recently, so the agent pings. */
     private static final Set<Pool> TRUST_RECENT_VALIDATION = EnumSet.of(Pool.TOMCAT);
 
@@ -36,7 +36,7 @@ class PingEconomyIT {
         TestApp app = TestApp.named("PingEconomyIT" + (validateOnBorrow ? "-validate-on-borrow" : ""))
                 .withAgent().env("POOLGUARD_LOG_LEVEL", "debug").db(Db.POSTGRES)
                 .pools(String.join(",", Pool.pooled().map(p -> p.cli).toList())).scenarios("idle,recycle")
-                .timeout(Duration.ofMinutes(3));
+                .timeout(Duration.ofMinutes(4));
         return (validateOnBorrow ? app.args("--validate-on-borrow") : app).run();
     }
 

@@ -8,6 +8,9 @@ import java.util.stream.Stream;
 enum Pool {
     HIKARI("hikari", "HikariPool-\\d+"),
     DBCP2("dbcp2", "dbcp2-\\d+"),
+    /** Tomcat's built-in pool: DBCP2 repackaged, guarded by the same adapter shape. */
+    TOMCAT_DBCP("tomcat-dbcp", "tomcat-dbcp-\\d+"),
+    DBCP1("dbcp1", "dbcp1-\\d+"),
     TOMCAT("tomcat", "tomcat-\\d+"),
     C3P0("c3p0", "c3p0-\\d+"),
     DRUID("druid", "druid-\\d+"),

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exists to prevent.
  */
 class ScenarioMatrixIT {
-    private static final Duration FULL_RUN_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration FULL_RUN_TIMEOUT = Duration.ofMinutes(7);
     private static final Runs RUNS = new Runs();
 
     static AppOutput withAgent(Db db, Libraries libs) {

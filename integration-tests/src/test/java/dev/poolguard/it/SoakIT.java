@@ -32,7 +32,7 @@ class SoakIT {
     /** The two runs with the agent, about equally long. */
     private static final List<List<Pool>> AGENT_RUNS = List.of(
             List.of(Pool.HIKARI, Pool.DBCP2, Pool.TOMCAT, Pool.C3P0, Pool.DRUID),
-            List.of(Pool.AGROAL, Pool.VIBUR, Pool.UCP, Pool.DRIVER));
+            List.of(Pool.TOMCAT_DBCP, Pool.DBCP1, Pool.AGROAL, Pool.VIBUR, Pool.UCP, Pool.DRIVER));
     private static final Runs RUNS = new Runs();
 
     /** The run with the agent that soaked this pool. */

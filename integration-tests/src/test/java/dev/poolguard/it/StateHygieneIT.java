@@ -24,7 +24,8 @@ class StateHygieneIT {
     private static final Runs RUNS = new Runs();
 
     /** Pools that, at their defaults, hand a borrower's state to the next one. */
-    private static final Set<Pool> LEAK_WITHOUT_AGENT = EnumSet.of(Pool.DBCP2, Pool.TOMCAT, Pool.AGROAL, Pool.VIBUR, Pool.UCP);
+    private static final Set<Pool> LEAK_WITHOUT_AGENT = EnumSet.of(Pool.DBCP2, Pool.TOMCAT_DBCP, Pool.DBCP1, Pool.TOMCAT,
+            Pool.AGROAL, Pool.VIBUR, Pool.UCP);
     /** Pools whose own reset comes before the agent's return hook, so there is nothing left to see. */
     private static final Set<Pool> RESET_BEFORE_RETURN_HOOK = EnumSet.of(Pool.HIKARI);
 

@@ -54,7 +54,7 @@ class ValidationSafetyIT {
     private static Supplier<AppOutput> launch(String what, Db db, boolean agent) {
         return () -> {
             TestApp app = TestApp.named("ValidationSafetyIT-" + what + "-" + db + (agent ? "-agent" : "-no-agent"))
-                    .db(db).timeout(Duration.ofMinutes(5));
+                    .db(db).timeout(Duration.ofMinutes(6));
             app = what.equals("drop-one")
                     ? app.pools(Pool.pooled().map(p -> p.cli).collect(Collectors.joining(","))).scenarios("drop-one")
                             .args("--print-mbeans", MBEANS)

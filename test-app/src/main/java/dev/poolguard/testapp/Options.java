@@ -10,7 +10,7 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
 
     static final String USAGE = String.join("\n",
             "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
-            "  --pool hikari,dbcp2,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all)",
+            "  --pool hikari,dbcp2,tomcat-dbcp,dbcp1,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all)",
             "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
             "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,idle-cutoff,server-idle,reset,restart,",
             "             drop-one,startup,soak|all  (default all: every one but soak)",

@@ -31,7 +31,7 @@ import org.vibur.dbcp.ViburDBCPDataSource;
 public final class Pool implements AutoCloseable {
 
     static final List<String> NAMES = List.of(
-            "hikari", "dbcp2", "tomcat", "c3p0", "druid", "agroal", "vibur", "ucp", "driver");
+            "hikari", "dbcp2", "tomcat-dbcp", "dbcp1", "tomcat", "c3p0", "druid", "agroal", "vibur", "ucp", "driver");
 
     /** Closing a pool whose sockets are black-holed can block for ever; the app waits this long, then moves on. */
     private static final long CLOSE_WAIT_MS = 2000;
@@ -142,6 +142,37 @@ public final class Pool implements AutoCloseable {
                     ds.setMaxWaitMillis(bounds.waitMs()); // the name 2.9 knows too
                 }
                 return new Pool(name, ds::getConnection, ds, () -> counts(
+                        ds.getNumActive(), ds.getNumActive() + ds.getNumIdle()));
+            }
+            case "tomcat-dbcp": { // Tomcat's built-in pool: DBCP2 repackaged, configured the same way
+                org.apache.tomcat.dbcp.dbcp2.BasicDataSource ds = new org.apache.tomcat.dbcp.dbcp2.BasicDataSource();
+                ds.setUrl(FaultyDriver.wrap(target.url()));
+                ds.setDriverClassName(FaultyDriver.driverClass(target.driverClass()));
+                ds.setUsername(target.user());
+                ds.setPassword(target.password());
+                if (bounds != null) {
+                    ds.setMaxTotal(bounds.max());
+                    ds.setMaxIdle(bounds.max());
+                    ds.setMaxWaitMillis(bounds.waitMs());
+                }
+                return new Pool(name, ds::getConnection, ds, () -> counts(
+                        ds.getNumActive(), ds.getNumActive() + ds.getNumIdle()));
+            }
+            case "dbcp1": {
+                org.apache.commons.dbcp.BasicDataSource ds = new org.apache.commons.dbcp.BasicDataSource();
+                ds.setUrl(FaultyDriver.wrap(target.url()));
+                ds.setDriverClassName(FaultyDriver.driverClass(target.driverClass()));
+                ds.setUsername(target.user());
+                ds.setPassword(target.password());
+                if (validateOnBorrow) {
+                    ds.setValidationQuery("SELECT 1"); // testOnBorrow is on by default, but tests nothing without one
+                }
+                if (bounds != null) {
+                    ds.setMaxActive(bounds.max());
+                    ds.setMaxIdle(bounds.max());
+                    ds.setMaxWait(bounds.waitMs());
+                }
+                return new Pool(name, ds::getConnection, ds::close, () -> counts(
                         ds.getNumActive(), ds.getNumActive() + ds.getNumIdle()));
             }
             case "tomcat": {
@@ -290,6 +321,12 @@ public final class Pool implements AutoCloseable {
                 break;
             case "dbcp2":
                 type = BasicDataSource.class;
+                break;
+            case "tomcat-dbcp":
+                type = org.apache.tomcat.dbcp.dbcp2.BasicDataSource.class;
+                break;
+            case "dbcp1":
+                type = org.apache.commons.dbcp.BasicDataSource.class;
                 break;
             case "tomcat":
                 type = DataSource.class;
