@@ -13,8 +13,8 @@ import java.util.stream.Stream;
 /**
  * Which release of each pool library a run uses: the test app's own (the newest), or the oldest supported ones,
  * which replace them on the class path. Each run's DETAIL lines name the jar actually loaded, and the tests check it.
- * Commons DBCP 1 runs at 1.4 in both: the releases before it are JDBC 3 pools, whose connections lack the JDBC 4
- * methods the scenarios call.
+ * Commons DBCP 1 runs at 1.4 in both (the releases before it are JDBC 3 pools, whose connections lack the JDBC 4
+ * methods the scenarios call), on commons-pool 1.5.4, which it was released with, in the oldest set.
  */
 enum Libraries {
     NEWEST(Map.of()),
@@ -24,7 +24,7 @@ enum Libraries {
 
     /** Artifacts the oldest set replaces: the pools and the libraries whose versions go with them. */
     private static final List<String> REPLACED = List.of("HikariCP-", "commons-dbcp2-", "commons-pool2-",
-            "tomcat-jdbc-", "tomcat-juli-", "tomcat-dbcp-", "c3p0-", "mchange-commons-java-", "druid-", "agroal-api-", "agroal-pool-",
+            "tomcat-jdbc-", "tomcat-juli-", "tomcat-dbcp-", "commons-pool-", "c3p0-", "mchange-commons-java-", "druid-", "agroal-api-", "agroal-pool-",
             "vibur-dbcp-", "vibur-object-pool-", "ucp11-", "ojdbc11-");
 
     private final Map<Pool, String> expectedJars;
