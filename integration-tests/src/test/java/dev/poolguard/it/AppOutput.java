@@ -130,7 +130,8 @@ final class AppOutput {
             Matcher mbean = MBEAN.matcher(line);
             if (mbean.matches() && ended != null) {
                 Map<String, String> attributes = new LinkedHashMap<>();
-                for (String pair : mbean.group(2).trim().split(" ")) {
+                // A value may hold spaces (IdleLimit's "unknown: 0 of 3 deaths, ..."): a pair starts at "Name=".
+                for (String pair : mbean.group(2).trim().split(" (?=[A-Za-z]\\w*=)")) {
                     int eq = pair.indexOf('=');
                     attributes.put(pair.substring(0, eq), pair.substring(eq + 1));
                 }

@@ -22,6 +22,7 @@ class AppOutputTest {
             "[poolguard] hold.returned tomcat-2 thread=hold-request-1 held=2504ms",
             "RESULT pool=tomcat db=postgres scenario=hold ok=1 failed=0 max_borrow_ms=4",
             "DETAIL pool=tomcat db=postgres scenario=hold sessions=1 library=tomcat-jdbc-11.0.25.jar first_error=PSQLException: gone away",
+            "MBEAN dev.poolguard:type=Pool,name=tomcat-2 Name=tomcat-2 IdleLimit=unknown: 0 of 3 deaths, none yet Borrows=8",
             "[poolguard] preping.dead tomcat-2 by=poolguard idle=900ms reason=closed");
 
     private final AppOutput out = AppOutput.parse("transcript", TRANSCRIPT);
@@ -53,5 +54,11 @@ class AppOutputTest {
         assertEquals("a duration", invalid.field("expected"));
         assertEquals("3s", invalid.field("using"));
         assertEquals("hold.warn=1s(env)", out.events("agent.started").get(0).rest("settings"));
+    }
+
+    @Test
+    void anMBeanAttributeMayHoldSpaces() {
+        assertEquals(java.util.Map.of("Name", "tomcat-2", "IdleLimit", "unknown: 0 of 3 deaths, none yet", "Borrows", "8"),
+                out.section(Pool.TOMCAT, Scenario.HOLD).mbeans.get("dev.poolguard:type=Pool,name=tomcat-2"));
     }
 }
