@@ -79,15 +79,12 @@ final class IdleLimit {
         return shortestDead == Long.MAX_VALUE ? -1 : Settings.millis(shortestDead);
     }
 
-    /** For the MBean: the bracket once claimed, why not otherwise. */
+    /**
+     * For the MBean: the bracket once claimed; {@code none} when deaths did not follow idle time; {@code unknown} while
+     * the evidence is short (fewer than {@link #DEATHS} deaths, or no idle connection seen alive yet).
+     */
     synchronized String verdict() {
-        if (reported) {
-            return Settings.millis(longestAlive) + "ms.." + Settings.millis(shortestDead) + "ms";
-        }
-        if (contradicted) {
-            return "none: deaths do not follow idle time (server restarts or killed sessions)";
-        }
-        return "unknown: " + deaths + " of " + DEATHS + " deaths, " + (longestAlive >= Settings.prepingIdleNanos
-            ? "longest idle survived " + Settings.millis(longestAlive) + "ms" : "no idle connection seen alive yet");
+        return reported ? Settings.millis(longestAlive) + "ms.." + Settings.millis(shortestDead) + "ms"
+            : contradicted ? "none" : "unknown";
     }
 }

@@ -27,7 +27,9 @@ final class Sweep {
         ConcurrentLinkedQueue<Object> connections = new ConcurrentLinkedQueue<>();
         List<Tracked> states = new ArrayList<>();
         Connections.forEach((c, t) -> {
-            if (c != silent && t.pool == pool && !t.retired && !t.keepaliveRunning && !Tracked.leased(t.state())
+            // The pool's own, and those a pool of its kind opened in advance and has not handed out yet (no pool known).
+            boolean ours = t.pool == pool || t.pool == null && t.openedBy == pool.adapter;
+            if (c != silent && ours && !t.retired && !t.keepaliveRunning && !Tracked.leased(t.state())
                     && now - t.lastGoodNanos >= Settings.prepingIdleNanos) {
                 connections.add(c);
                 states.add(t);
