@@ -111,7 +111,7 @@ final class Validation {
             if (evicted) {
                 p.evictedDead.increment();
             }
-            limit = p.idleLimit.dead(p.name, idleNanos, silent);
+            limit = p.idleLimit.dead(p.name, idleNanos, silent, System.nanoTime());
         }
         Log.warn(event, name + " by=" + by + " idle=" + (idleNanos < 0 ? "unknown" : Settings.millis(idleNanos) + "ms")
             + " reason=" + reason);
