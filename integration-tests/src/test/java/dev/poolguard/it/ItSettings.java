@@ -33,6 +33,16 @@ final class ItSettings {
         return existing("poolguard.testapp.classes", "target/test-app-classes", "run through mvn verify");
     }
 
+    /** Metrics exporters copied by the build (jmx_prometheus_javaagent.jar). */
+    static Path exporters() {
+        return existing("poolguard.it.exporters", "target/exporters", "run through mvn verify");
+    }
+
+    /** The project's docs/, where the exporters' rules live. */
+    static Path docs() {
+        return existing("poolguard.it.docs", "../docs", "run from the integration-tests module");
+    }
+
     /** The oldest supported pool jars, copied here by the build. */
     static Path oldestPools() {
         return existing("poolguard.it.oldest.pools", "target/pool-versions/oldest", "run through mvn verify");
