@@ -271,7 +271,8 @@ final class PoolInfo implements PoolMXBean {
                     result[0] += leased ? 1 : 0;
                     break;
                 case TRACKED:
-                    result[0]++;
+                    // A retired connection its pool has closed is kept only until collected (see Watchdog): not counted.
+                    result[0] += t.retired && !leased && Jdbc.isClosed(c) ? 0 : 1;
                     break;
                 case OLDEST_LEASE:
                     result[0] = leased ? Math.max(result[0], now - t.leaseNanos()) : result[0];

@@ -5,16 +5,17 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * After one idle connection of a pool went silent, the others idle as long may sit behind the same dead middlebox.
- * Rather than let the next borrows find that out one timeout at a time, or close them on suspicion, the agent
- * validates every other idle connection of that pool at once, each on its own bound, on a few short-lived threads.
+ * Once one idle connection of a pool goes silent (no answer after the grace, see {@link Validation#graceNanos}), the
+ * others idle as long may sit behind the same dead middlebox. Rather than let the next borrows find that out one
+ * timeout at a time, or close them on suspicion, the agent validates every other idle connection of that pool at
+ * once, each on its own bound, on short-lived threads, while the first one's validation runs out its time.
  * Each gets its own verdict: the dead are evicted at their next borrow without a ping, the healthy are handed out
  * without one. A borrow that meets a connection being swept waits for its verdict, as it does for the keepalive.
  */
 final class Sweep {
 
-    /** Threads per sweep: the validations mostly wait on the network. */
-    private static final int THREADS = 8;
+    /** Threads per sweep, at most: the validations mostly wait on the network, and one thread each bounds the sweep. */
+    private static final int THREADS = 32;
 
     private Sweep() {
     }

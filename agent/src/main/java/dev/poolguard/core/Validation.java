@@ -123,6 +123,11 @@ final class Validation {
 
     /** Registers a validation the pool runs itself. @return the token for {@link #unguard}, or null */
     static Tracked guard(PoolAdapter adapter, Object physical) {
+        if (Jdbc.isClosed(physical)) {
+            // Already closed (aborted by a sweep, then forgotten): the pool's check fails at once, and its no says
+            // nothing about the driver's answers or the network, so it is neither bounded nor counted.
+            return null;
+        }
         long now = System.nanoTime();
         Tracked t = Connections.track(physical, now);
         if (t.keepaliveRunning) {
