@@ -205,11 +205,6 @@ final class Validation {
         }
     }
 
-    /** Aborts {@code connection} on the calling thread: only for a connection no other thread is using. */
-    static void abort(Object connection) {
-        Jdbc.abort(connection);
-    }
-
     /**
      * Aborts a connection another thread is blocked in. Some drivers' {@code abort} waits for that read to end
      * (MariaDB's does), so it runs on a short-lived thread of its own and never stalls the watchdog.
