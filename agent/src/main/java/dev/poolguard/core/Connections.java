@@ -264,7 +264,11 @@ final class Connections {
         return p;
     }
 
-    /** A physical connection was closed: a bare lease ends here; either way the agent forgets it. */
+    /**
+     * A physical connection was closed: a bare lease ends here. The agent forgets it, unless it retired it: a driver
+     * may close a connection the agent aborted while its pool still holds it idle, and the pool's next attempt to hand
+     * it out must find it retired, not take it for a connection never seen (it is forgotten once collected).
+     */
     static void closed(Object connection) {
         Tracked t = TRACKED.get(connection);
         if (t == null) {
@@ -277,7 +281,9 @@ final class Connections {
                 HoldLog.returned(t.pool, holder, ended >>> 1);
             }
         }
-        TRACKED.remove(connection);
+        if (!t.retired) {
+            TRACKED.remove(connection);
+        }
     }
 
     /** The innermost frame of an enabled pool's code on this thread's stack; null when no pool is opening it. */

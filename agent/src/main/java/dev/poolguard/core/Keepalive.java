@@ -110,9 +110,8 @@ final class Keepalive implements Runnable {
                 }
                 return;
             }
-            if (v.outcome == Validation.Outcome.DEAD && Jdbc.isClosed(connection)) {
-                return; // its pool closed it meanwhile (shrinking, or the pool itself closing)
-            }
+            // Retired even when now closed: some drivers close a connection whose validation timed out (MariaDB's
+            // does), and its pool, still holding it idle, must evict it at the next borrow, not hand it out.
             t.retired = true; // the next borrow that meets it evicts it without a ping
             Validation.reportDead(p, p != null ? p.name : t.openedBy.id(), by + ".dead", by,
                 Connections.idleNanos(t, start), v.reason, false, v.outcome == Validation.Outcome.SILENT);

@@ -132,6 +132,17 @@ class ValidationTrustTest {
         assertFalse(borrow(c));
     }
 
+    /** A sweep found it dead while idle and aborted it, and the driver closed it: its next borrow still evicts it. */
+    @Test
+    void aConnectionRetiredWhileIdleIsEvictedEvenOnceItsDriverClosedIt() throws Throwable {
+        Connection c = opened(() -> true);
+        assertTrue(borrow(c));
+        Connections.checkIn(c);
+        Connections.find(c).retired = true;
+        Connections.closed(c);
+        assertFalse(borrow(c));
+    }
+
     @Test
     void oneBorrowReplacesAtMostAFewConnections() throws Throwable {
         Connection calibrated = opened(() -> true);
