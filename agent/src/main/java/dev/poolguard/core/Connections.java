@@ -133,8 +133,10 @@ final class Connections {
                 p.distrust(v.reason);
                 return true;
             case DEAD:
-                if (!idle) {
-                    p.calibrated(false, v.reason); // a fresh connection said no: the answer, not the connection, is doubted
+                if (!idle || p.doubted()) {
+                    // A fresh connection said no, or one did before and no yes has come since: the answer, not the
+                    // connection, is doubted, and it is handed out as the pool would.
+                    p.calibrated(false, v.reason);
                     return true;
                 }
                 break;

@@ -88,6 +88,20 @@ class ValidationTrustTest {
         assertEquals(0, info.getEvictedDead());
     }
 
+    /** A pool of one connection: it says no when fresh, then no again once idle. Nothing is evicted either time. */
+    @Test
+    void afterAFreshConnectionsNoAnIdleNoIsNotBelievedEither() throws Throwable {
+        Connection only = opened(() -> false);
+        assertTrue(borrow(only));
+        PoolInfo info = Connections.poolInfo(adapter, pool);
+        assertEquals(PoolInfo.TRUST_UNKNOWN, info.trust);
+        Connections.checkIn(only);
+        idle();
+        assertTrue(borrow(only), "an idle no after a fresh no is not believed");
+        assertEquals(PoolInfo.DISTRUSTED, info.trust);
+        assertEquals(0, info.getEvictedDead());
+    }
+
     @Test
     void aDriverThatCannotValidateIsNotBelievedEither() throws Throwable {
         Connection c = opened(() -> {
