@@ -8,6 +8,8 @@ import java.util.function.BiConsumer;
 /** Every physical connection the agent knows, and what happens to one at borrow, at return and when opened. */
 final class Connections {
 
+    /** lastGood for a connection whose opening the agent could not have seen: long ago, so it is validated. */
+    private static final long LONG_AGO = 1L << 62;
     /** A borrow that keeps meeting retired connections hands one out rather than recurse without end. */
     private static final int MAX_RETRIES = 64;
     /** The most dead connections one borrow replaces; past it, it hands out what the pool gives, unchecked. */
@@ -31,9 +33,11 @@ final class Connections {
     static Tracked track(Object physical, long now) {
         Tracked t = TRACKED.get(physical);
         if (t == null) {
-            // Its opening was not seen (a driver the agent does not weave): it counts as opened now, so it is never
-            // pinged the moment it is first handed out, when it is most likely brand new.
-            t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), now, false));
+            // Its opening was not seen. Attached to a running JVM, it may be as old as the pool: validated at its first
+            // borrow. Otherwise the driver is one the agent does not weave, and the connection counts as opened now,
+            // so it is not pinged the moment it is first handed out, when it is most likely brand new.
+            long lastGood = Settings.attached ? now - LONG_AGO : now;
+            t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), lastGood, false));
             ConnectionClasses.seen(physical);
             Watchdog.ensureStarted();
             if (Log.debugEnabled()) {
@@ -105,7 +109,9 @@ final class Connections {
                 + " action=handed out unchecked");
             return true;
         }
-        long deadline = idle ? context.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
+        // A connection with no known history is pinged on its own deadline, as a fresh one: spending the borrow's shared
+        // one on it could evict every replacement in turn if the pool's connections are never recognised.
+        long deadline = idle && idleNanos(t, now) >= 0 ? context.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
         if (deadline - now < Validation.graceNanos()) {
             deadline = now + Validation.graceNanos(); // the borrow's time went on a silent one: this one gets the grace
         }
@@ -125,7 +131,7 @@ final class Connections {
                         + " took=" + Settings.millis(System.nanoTime() - now) + "ms");
                 }
                 if (idle) {
-                    p.survived(now - t.lastGoodNanos);
+                    p.survived(idleNanos(t, now));
                 }
                 t.lastGoodNanos = System.nanoTime();
                 return true;
@@ -146,7 +152,7 @@ final class Connections {
         t.retired = true;
         context.replaced++;
         p.replaced(now);
-        Validation.reportDead(p, p.name, "preping.dead", "poolguard", now - t.lastGoodNanos, v.reason, true,
+        Validation.reportDead(p, p.name, "preping.dead", "poolguard", idleNanos(t, now), v.reason, true,
             v.outcome == Validation.Outcome.SILENT);
         return false;
     }
@@ -310,12 +316,14 @@ final class Connections {
     }
 
     static String idleMillis(Tracked t, long now) {
-        return Settings.millis(idleNanos(t, now)) + "ms";
+        long idle = idleNanos(t, now);
+        return idle < 0 ? "unknown" : Settings.millis(idle) + "ms";
     }
 
-    /** How long the connection sat since it was last known good: opened, returned, validated. */
+    /** How long the connection sat since it was last known good (opened, returned, validated); -1 when not known. */
     static long idleNanos(Tracked t, long now) {
-        return now - t.lastGoodNanos;
+        long idle = now - t.lastGoodNanos;
+        return idle >= LONG_AGO / 2 ? -1 : idle;
     }
 
     /** Entries held, including those whose connection was collected and is not yet dropped from the map. */

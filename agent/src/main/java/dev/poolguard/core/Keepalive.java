@@ -96,7 +96,7 @@ final class Keepalive implements Runnable {
             }
             if (v.outcome == Validation.Outcome.ALIVE) {
                 if (p != null) {
-                    p.survived(start - t.lastGoodNanos);
+                    p.survived(Connections.idleNanos(t, start));
                 }
                 t.lastGoodNanos = System.nanoTime();
                 return;

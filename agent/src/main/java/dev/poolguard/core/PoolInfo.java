@@ -152,8 +152,11 @@ final class PoolInfo implements PoolMXBean {
             && SWEEP.compareAndSet(this, last, now == 0 ? 1 : now) && pinging(now);
     }
 
-    /** A connection idle {@code idleNanos} answered its validation. */
+    /** A connection idle {@code idleNanos} (-1: not known) answered its validation. */
     void survived(long idleNanos) {
+        if (idleNanos < 0) {
+            return;
+        }
         String line = idleLimit.alive(name, idleNanos);
         if (line != null) {
             Log.info("idle.limit", line);

@@ -178,8 +178,8 @@ final class Validation {
             pool.poolValidations.increment();
         }
         if (alive && !aborted) {
-            if (pool != null && start - t.lastGoodNanos >= Settings.prepingIdleNanos) {
-                pool.survived(start - t.lastGoodNanos);
+            if (pool != null && Connections.idleNanos(t, start) >= Settings.prepingIdleNanos) {
+                pool.survived(Connections.idleNanos(t, start));
             }
             t.lastGoodNanos = now;
             return;
@@ -193,7 +193,7 @@ final class Validation {
             reportDead(pool, name, "preping.dead", "poolguard", idle, "no answer within "
                 + Settings.millis(t.validationBoundNanos) + "ms, aborted by poolguard (the pool's validation ended after " + took
                 + "ms)", true, true);
-        } else if (idle < Settings.prepingIdleNanos) {
+        } else if (idle >= 0 && idle < Settings.prepingIdleNanos) {
             // A connection opened or used moments before is alive: a no here says the validation cannot be believed.
             if (pool != null) {
                 pool.calibrated(false, "the pool's validation failed");
