@@ -53,6 +53,19 @@ final class ItSettings {
         return existing("poolguard.it.unsupported.pools", "target/pool-versions/unsupported", "run through mvn verify");
     }
 
+    /** Other observability agents' jars (OtherAgentsIT), copied here by the build without their versions. */
+    static Path otherAgents() {
+        return existing("poolguard.it.other.agents", "target/other-agents", "run through mvn verify");
+    }
+
+    /**
+     * Whether OtherAgentsIT runs its whole matrix (system property poolguard.it.agents=full: every pool, both
+     * databases, both orders, plain and Spring Boot jar) rather than the part CI runs.
+     */
+    static boolean allOtherAgentCombinations() {
+        return "full".equals(System.getProperty("poolguard.it.agents", "ci"));
+    }
+
     static Path logsDir() {
         return path("poolguard.it.logs", "target/it-logs");
     }
