@@ -273,9 +273,10 @@ final class Connections {
     }
 
     /**
-     * A physical connection was closed: a bare lease ends here. The agent forgets it, unless it retired it: a driver
-     * may close a connection the agent aborted while its pool still holds it idle, and the pool's next attempt to hand
-     * it out must find it retired, not take it for a connection never seen (it is forgotten once collected).
+     * A physical connection was closed: a bare lease ends here. The agent forgets it, unless it retired it or is
+     * validating it: a driver may close a connection whose validation it gave up on (pgjdbc's and MariaDB's do, inside
+     * isValid) while its pool still holds it idle, and the pool's next attempt to hand it out must find it retired, not
+     * take it for a connection never seen (it is forgotten once collected).
      */
     static void closed(Object connection) {
         Tracked t = TRACKED.get(connection);
@@ -289,7 +290,7 @@ final class Connections {
                 HoldLog.returned(t.pool, holder, ended >>> 1);
             }
         }
-        if (!t.retired) {
+        if (!t.retired && !t.validating()) {
             TRACKED.remove(connection);
         }
     }

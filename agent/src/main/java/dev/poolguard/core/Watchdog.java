@@ -123,7 +123,7 @@ final class Watchdog implements Runnable {
         if (!Tracked.leased(s)) {
             // A retired one stays known until collected: its pool may still hand it out once, and must then evict it
             // (the agent aborted it while idle, the keepalive or a sweep), not take it for a connection never seen.
-            if (!t.retired && closed(c)) {
+            if (!t.retired && !t.validating() && closed(c)) {
                 Connections.forget(c);
             }
             return;
