@@ -154,7 +154,13 @@ class FaultMatrixIT {
         assertTrue(limit.line.contains("advice=\"POOLGUARD_KEEPALIVE="), limit::text);
         Map<String, String> mbean = s.mbeans.get("dev.poolguard:type=Pool,name=" + limit.pool);
         assertTrue(mbean != null, () -> limit.pool + " not among " + s.mbeans.keySet());
-        assertEquals(lower + "ms.." + upper + "ms", mbean.get("IdleLimit"), mbean::toString);
+        // The MBean has the bracket as it stands now: later deaths and survivals can only narrow it, around the limit.
+        Matcher now = Pattern.compile("(\\d+)ms\\.\\.(\\d+)ms").matcher(mbean.get("IdleLimit"));
+        assertTrue(now.matches(), mbean::toString);
+        long lowerNow = Long.parseLong(now.group(1));
+        long upperNow = Long.parseLong(now.group(2));
+        assertTrue(lowerNow >= lower && upperNow <= upper && lowerNow < upperNow && upperNow >= limitMs,
+                () -> limit.text() + "\n" + mbean);
     }
 
     static Stream<Arguments> everyDbPooledPoolAndIdleTimer() {
