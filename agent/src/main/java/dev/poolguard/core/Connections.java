@@ -273,17 +273,19 @@ final class Connections {
     }
 
     /**
-     * A physical connection was closed: a bare lease ends here. The agent forgets it, unless it retired it or is
-     * validating it: a driver may close a connection whose validation it gave up on (pgjdbc's and MariaDB's do, inside
-     * isValid) while its pool still holds it idle, and the pool's next attempt to hand it out must find it retired, not
-     * take it for a connection never seen (it is forgotten once collected).
+     * A physical connection was closed: a bare lease ends here, and so does a retired one's. The agent forgets it,
+     * unless it retired it or is validating it: a driver may close a connection whose validation it gave up on
+     * (pgjdbc's and MariaDB's do, inside isValid) while its pool still holds it idle, and the pool's next attempt to
+     * hand it out must find it retired, not take it for a connection never seen (it is forgotten once collected).
      */
     static void closed(Object connection) {
         Tracked t = TRACKED.get(connection);
         if (t == null) {
             return;
         }
-        if (t.bare) {
+        if (t.bare || t.retired) {
+            // A bare lease ends at close; so does the lease of one that failed while leased and that its pool discards
+            // without a return (HikariCP and Druid do on a fatal error): nobody can use it any more.
             Thread holder = t.leaseThread();
             long ended = t.endLease(System.nanoTime());
             if (ended >= 0 && (ended & 1) == 1) {

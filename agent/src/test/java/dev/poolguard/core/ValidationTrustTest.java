@@ -157,6 +157,19 @@ class ValidationTrustTest {
         assertFalse(borrow(c));
     }
 
+    /** It failed while leased and its pool discards it at the driver's close, without a return: the lease ends. */
+    @Test
+    void theLeaseOfARetiredConnectionEndsWhenItIsClosed() throws Throwable {
+        Connection c = opened(() -> true);
+        assertTrue(borrow(c));
+        PoolInfo info = Connections.poolInfo(adapter, pool);
+        assertEquals(1, info.getActiveLeases());
+        Connections.find(c).retired = true; // as connection.failed does
+        Connections.closed(c);
+        assertEquals(0, info.getActiveLeases());
+        assertFalse(borrow(c), "still known, still retired");
+    }
+
     @Test
     void oneBorrowReplacesAtMostAFewConnections() throws Throwable {
         Connection calibrated = opened(() -> true);
