@@ -153,7 +153,7 @@ final class Connections {
         context.replaced++;
         p.replaced(now);
         Validation.reportDead(p, p.name, "preping.dead", "poolguard", idleNanos(t, now), v.reason, true,
-            v.outcome == Validation.Outcome.SILENT);
+            v.silent);
         return false;
     }
 

@@ -66,6 +66,7 @@ final class IdleLimit {
         reported = true;
         long lower = Settings.millis(longestAlive);
         long upper = Settings.millis(shortestDead);
+        // Dropped connections never answer; the ones a server closed answer no at once.
         String cause = silentDeaths * 2 > deaths ? "middlebox (idle connections dropped without a word)"
             : "server idle timer (the server closed idle sessions)";
         return pool + " dead-after=" + lower + "ms.." + upper + "ms deaths=" + deaths + " cause=" + cause

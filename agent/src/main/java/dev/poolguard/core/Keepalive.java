@@ -114,7 +114,7 @@ final class Keepalive implements Runnable {
             // does), and its pool, still holding it idle, must evict it at the next borrow, not hand it out.
             t.retired = true; // the next borrow that meets it evicts it without a ping
             Validation.reportDead(p, p != null ? p.name : t.openedBy.id(), by + ".dead", by,
-                Connections.idleNanos(t, start), v.reason, false, v.outcome == Validation.Outcome.SILENT);
+                Connections.idleNanos(t, start), v.reason, false, v.silent);
         } finally {
             t.keepaliveRunning = false;
         }

@@ -29,10 +29,20 @@ final class Validation {
 
         final Outcome outcome;
         final String reason;
+        /**
+         * It never answered in time: aborted, or a no that came only when the driver's own timeout ran out. A dead
+         * connection that answers at once was closed by the server; one that stays silent was dropped on the way.
+         */
+        final boolean silent;
 
         Verdict(Outcome outcome, String reason) {
+            this(outcome, reason, outcome == Outcome.SILENT);
+        }
+
+        Verdict(Outcome outcome, String reason, boolean silent) {
             this.outcome = outcome;
             this.reason = reason;
+            this.silent = silent;
         }
     }
 
@@ -69,9 +79,10 @@ final class Validation {
         if (valid) {
             return Verdict.ALIVE;
         }
-        long took = Settings.millis(System.nanoTime() - start);
+        long tookNanos = System.nanoTime() - start;
+        long took = Settings.millis(tookNanos);
         return new Verdict(Outcome.DEAD, error == null ? "isValid=false after " + took + "ms"
-            : Log.describe(error) + " after " + took + "ms");
+            : Log.describe(error) + " after " + took + "ms", tookNanos >= graceNanos());
     }
 
     /**
@@ -201,7 +212,7 @@ final class Validation {
         } else if (pool == null || pool.trust != PoolInfo.DISTRUSTED) {
             // A driver known to answer no to live connections: the pool's verdict is its own business, not news.
             reportDead(pool, name, "preping.dead", "pool", idle, "the pool's validation failed after " + took + "ms",
-                false, false);
+                false, now - start >= graceNanos());
         }
     }
 
