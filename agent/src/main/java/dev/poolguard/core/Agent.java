@@ -42,6 +42,7 @@ public final class Agent {
             Log.warn("config.invalid", problem);
         }
         Settings.apply(config);
+        Settings.attached = attached;
 
         List<PoolAdapter> enabled = new ArrayList<>();
         List<String> packages = new ArrayList<>();

@@ -8,6 +8,8 @@ import java.util.function.BiConsumer;
 /** Every physical connection the agent knows, and what happens to one at borrow, at return and when opened. */
 final class Connections {
 
+    /** lastGood for a connection whose opening the agent could not have seen: long ago, so it is validated. */
+    private static final long LONG_AGO = 1L << 62;
     /** A borrow that keeps meeting retired connections hands one out rather than recurse without end. */
     private static final int MAX_RETRIES = 64;
     /** The most dead connections one borrow replaces; past it, it hands out what the pool gives, unchecked. */
@@ -31,9 +33,11 @@ final class Connections {
     static Tracked track(Object physical, long now) {
         Tracked t = TRACKED.get(physical);
         if (t == null) {
-            // Its opening was not seen (a driver the agent does not weave): it counts as opened now, so it is never
-            // pinged the moment it is first handed out, when it is most likely brand new.
-            t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), now, false));
+            // Its opening was not seen. Attached to a running JVM, it may be as old as the pool: validated at its first
+            // borrow. Otherwise the driver is one the agent does not weave, and the connection counts as opened now,
+            // so it is not pinged the moment it is first handed out, when it is most likely brand new.
+            long lastGood = Settings.attached ? now - LONG_AGO : now;
+            t = TRACKED.putIfAbsent(physical, new Tracked(now, Settings.lifetimeNanos(), lastGood, false));
             ConnectionClasses.seen(physical);
             Watchdog.ensureStarted();
             if (Log.debugEnabled()) {
@@ -105,7 +109,9 @@ final class Connections {
                 + " action=handed out unchecked");
             return true;
         }
-        long deadline = idle ? context.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
+        // A connection with no known history is pinged on its own deadline, as a fresh one: spending the borrow's shared
+        // one on it could evict every replacement in turn if the pool's connections are never recognised.
+        long deadline = idle && idleNanos(t, now) >= 0 ? context.validationDeadline(now) : now + Settings.prepingTimeoutNanos;
         if (deadline - now < Validation.graceNanos()) {
             deadline = now + Validation.graceNanos(); // the borrow's time went on a silent one: this one gets the grace
         }
@@ -125,7 +131,7 @@ final class Connections {
                         + " took=" + Settings.millis(System.nanoTime() - now) + "ms");
                 }
                 if (idle) {
-                    p.survived(now - t.lastGoodNanos);
+                    p.survived(idleNanos(t, now));
                 }
                 t.lastGoodNanos = System.nanoTime();
                 return true;
@@ -133,8 +139,10 @@ final class Connections {
                 p.distrust(v.reason);
                 return true;
             case DEAD:
-                if (!idle) {
-                    p.calibrated(false, v.reason); // a fresh connection said no: the answer, not the connection, is doubted
+                if (!idle || p.doubted()) {
+                    // A fresh connection said no, or one did before and no yes has come since: the answer, not the
+                    // connection, is doubted, and it is handed out as the pool would.
+                    p.calibrated(false, v.reason);
                     return true;
                 }
                 break;
@@ -144,8 +152,8 @@ final class Connections {
         t.retired = true;
         context.replaced++;
         p.replaced(now);
-        Validation.reportDead(p, p.name, "preping.dead", "poolguard", now - t.lastGoodNanos, v.reason, true,
-            v.outcome == Validation.Outcome.SILENT);
+        Validation.reportDead(p, p.name, "preping.dead", "poolguard", idleNanos(t, now), v.reason, true,
+            v.silent);
         return false;
     }
 
@@ -267,20 +275,29 @@ final class Connections {
         return p;
     }
 
-    /** A physical connection was closed: a bare lease ends here; either way the agent forgets it. */
+    /**
+     * A physical connection was closed: a bare lease ends here, and so does a retired one's. The agent forgets it,
+     * unless it retired it or is validating it: a driver may close a connection whose validation it gave up on
+     * (pgjdbc's and MariaDB's do, inside isValid) while its pool still holds it idle, and the pool's next attempt to
+     * hand it out must find it retired, not take it for a connection never seen (it is forgotten once collected).
+     */
     static void closed(Object connection) {
         Tracked t = TRACKED.get(connection);
         if (t == null) {
             return;
         }
-        if (t.bare) {
+        if (t.bare || t.retired) {
+            // A bare lease ends at close; so does the lease of one that failed while leased and that its pool discards
+            // without a return (HikariCP and Druid do on a fatal error): nobody can use it any more.
             Thread holder = t.leaseThread();
             long ended = t.endLease(System.nanoTime());
             if (ended >= 0 && (ended & 1) == 1) {
                 HoldLog.returned(t.pool, holder, ended >>> 1);
             }
         }
-        TRACKED.remove(connection);
+        if (!t.retired && !t.validating()) {
+            TRACKED.remove(connection);
+        }
     }
 
     /** The innermost frame of an enabled pool's code on this thread's stack; null when no pool is opening it. */
@@ -305,12 +322,14 @@ final class Connections {
     }
 
     static String idleMillis(Tracked t, long now) {
-        return Settings.millis(idleNanos(t, now)) + "ms";
+        long idle = idleNanos(t, now);
+        return idle < 0 ? "unknown" : Settings.millis(idle) + "ms";
     }
 
-    /** How long the connection sat since it was last known good: opened, returned, validated. */
+    /** How long the connection sat since it was last known good (opened, returned, validated); -1 when not known. */
     static long idleNanos(Tracked t, long now) {
-        return now - t.lastGoodNanos;
+        long idle = now - t.lastGoodNanos;
+        return idle >= LONG_AGO / 2 ? -1 : idle;
     }
 
     /** Entries held, including those whose connection was collected and is not yet dropped from the map. */

@@ -3,10 +3,11 @@ package dev.poolguard.core;
 /**
  * What a pool's connections tell about an idle limit on the way to the server (a middlebox's idle timer, the
  * server's {@code wait_timeout} or {@code idle_session_timeout}): the longest idle any connection survived and the
- * shortest idle after which one was found dead. When every death came after a longer idle than every survival, and
- * there were several, the limit lies between the two, and {@code idle.limit} says so once. A death after a shorter
- * idle than a survival means the deaths do not follow idle time (server restarts, sessions killed): then nothing is
- * claimed. Observations come from validations of idle connections only, so this costs nothing on a busy pool.
+ * shortest idle after which one was found dead. The limit lies between the two when every death came after a longer
+ * idle than every survival, there were several, and they recurred: a connection known good after the first death
+ * died again after idling. A restart or a mass kill ends every connection at one moment, which from the client looks
+ * like an idle limit once but not twice; a death after a shorter idle than a survival rules a limit out for good.
+ * Then nothing is claimed. Observations come from validations of idle connections only: nothing on a busy pool.
  */
 final class IdleLimit {
 
@@ -17,6 +18,9 @@ final class IdleLimit {
     private long shortestDead = Long.MAX_VALUE;
     private int deaths;
     private int silentDeaths;
+    /** When the first death was found; whether a connection good after it died again. */
+    private long firstDeathAt;
+    private boolean recurred;
     private boolean contradicted;
     private boolean reported;
 
@@ -35,9 +39,14 @@ final class IdleLimit {
      * A connection idle {@code idleNanos} was found dead; {@code silent} when it never answered (dropped on the way)
      * rather than said it was closed. @return the {@code idle.limit} line to log, or null
      */
-    synchronized String dead(String pool, long idleNanos, boolean silent) {
+    synchronized String dead(String pool, long idleNanos, boolean silent, long now) {
         if (idleNanos < 0) {
             return null;
+        }
+        if (deaths == 0) {
+            firstDeathAt = now;
+        } else if (now - idleNanos - firstDeathAt > 0) {
+            recurred = true; // last known good after the first death was found, and dead again
         }
         deaths++;
         silentDeaths += silent ? 1 : 0;
@@ -51,12 +60,13 @@ final class IdleLimit {
     }
 
     private String report(String pool) {
-        if (reported || contradicted || deaths < DEATHS || longestAlive < Settings.prepingIdleNanos) {
+        if (reported || contradicted || !recurred || deaths < DEATHS || longestAlive < Settings.prepingIdleNanos) {
             return null;
         }
         reported = true;
         long lower = Settings.millis(longestAlive);
         long upper = Settings.millis(shortestDead);
+        // Dropped connections never answer; the ones a server closed answer no at once.
         String cause = silentDeaths * 2 > deaths ? "middlebox (idle connections dropped without a word)"
             : "server idle timer (the server closed idle sessions)";
         return pool + " dead-after=" + lower + "ms.." + upper + "ms deaths=" + deaths + " cause=" + cause
@@ -79,15 +89,12 @@ final class IdleLimit {
         return shortestDead == Long.MAX_VALUE ? -1 : Settings.millis(shortestDead);
     }
 
-    /** For the MBean: the bracket once claimed, why not otherwise. */
+    /**
+     * For the MBean: the bracket once claimed; {@code none} when deaths did not follow idle time; {@code unknown} while
+     * the evidence is short (fewer than {@link #DEATHS} deaths, no idle connection seen alive, or no death again).
+     */
     synchronized String verdict() {
-        if (reported) {
-            return Settings.millis(longestAlive) + "ms.." + Settings.millis(shortestDead) + "ms";
-        }
-        if (contradicted) {
-            return "none: deaths do not follow idle time (server restarts or killed sessions)";
-        }
-        return "unknown: " + deaths + " of " + DEATHS + " deaths, " + (longestAlive >= Settings.prepingIdleNanos
-            ? "longest idle survived " + Settings.millis(longestAlive) + "ms" : "no idle connection seen alive yet");
+        return reported ? Settings.millis(longestAlive) + "ms.." + Settings.millis(shortestDead) + "ms"
+            : contradicted ? "none" : "unknown";
     }
 }

@@ -96,7 +96,7 @@ final class Keepalive implements Runnable {
             }
             if (v.outcome == Validation.Outcome.ALIVE) {
                 if (p != null) {
-                    p.survived(start - t.lastGoodNanos);
+                    p.survived(Connections.idleNanos(t, start));
                 }
                 t.lastGoodNanos = System.nanoTime();
                 return;
@@ -110,12 +110,11 @@ final class Keepalive implements Runnable {
                 }
                 return;
             }
-            if (v.outcome == Validation.Outcome.DEAD && Jdbc.isClosed(connection)) {
-                return; // its pool closed it meanwhile (shrinking, or the pool itself closing)
-            }
+            // Retired even when now closed: some drivers close a connection whose validation timed out (MariaDB's
+            // does), and its pool, still holding it idle, must evict it at the next borrow, not hand it out.
             t.retired = true; // the next borrow that meets it evicts it without a ping
             Validation.reportDead(p, p != null ? p.name : t.openedBy.id(), by + ".dead", by,
-                Connections.idleNanos(t, start), v.reason, false, v.outcome == Validation.Outcome.SILENT);
+                Connections.idleNanos(t, start), v.reason, false, v.silent);
         } finally {
             t.keepaliveRunning = false;
         }

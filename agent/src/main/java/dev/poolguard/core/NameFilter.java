@@ -24,6 +24,14 @@ import net.bytebuddy.jar.asm.ClassReader;
 final class NameFilter {
 
     private static final String[] NEVER = {"java/", "javax/", "jdk/", "sun/", "com/sun/", "dev/poolguard/"};
+    /**
+     * Other agents' own classes: their JDBC instrumentation, the helpers they inject into the application's class
+     * loaders, the classes they generate ({@code ...VirtualFieldImpl$java$sql$PreparedStatement$...}). Checked only
+     * for the few names that would otherwise pass.
+     */
+    private static final String[] OTHER_AGENTS = {"io/opentelemetry/javaagent/", "datadog/", "co/elastic/apm/",
+        "com/newrelic/", "org/glowroot/agent/", "com/singularity/", "com/dynatrace/", "com/navercorp/pinpoint/",
+        "com/instana/"};
     /** A supertype whose class file could not be read or parsed: the class may implement anything. */
     private static final int UNKNOWN = 1 << 31;
     /** Deeper than any real hierarchy: a malformed one is not followed further. */
@@ -93,12 +101,19 @@ final class NameFilter {
         if (internalName == null) {
             return false; // a hidden class (lambda, proxy): nothing to weave
         }
-        for (String prefix : NEVER) {
+        if (startsWithAny(internalName, NEVER)) {
+            return false;
+        }
+        return (inPoolPackage(internalName) || partsIn(internalName) != 0) && !startsWithAny(internalName, OTHER_AGENTS);
+    }
+
+    private static boolean startsWithAny(String internalName, String[] prefixes) {
+        for (String prefix : prefixes) {
             if (internalName.startsWith(prefix)) {
-                return false;
+                return true;
             }
         }
-        return inPoolPackage(internalName) || partsIn(internalName) != 0;
+        return false;
     }
 
     /** After {@link #poolClasses}: whether the rules may match the class, which {@link #mayMatch} let through. */
@@ -110,7 +125,9 @@ final class NameFilter {
 
     /**
      * As {@link #isCandidate(String)}, and a class passing by a name part only if it implements the type declared
-     * with that part, as far as its loader's class files tell.
+     * with that part, as far as its loader's class files tell. A class of the bootstrap loader whose supertypes
+     * cannot be read passes no longer: a driver put on the boot class path has class files, and what the bootstrap
+     * loader holds without them is what agents define there (OpenTelemetry's generated virtual-field classes).
      */
     boolean isCandidate(String internalName, ClassLoader loader, byte[] bytes) {
         Set<String> exact = poolClasses;
@@ -127,7 +144,7 @@ final class NameFilter {
             Map<String, Integer> raced = supertypes.putIfAbsent(loader, known);
             known = raced != null ? raced : known;
         }
-        return (leadsTo(loader, known, bytes, 0) & (wanted | UNKNOWN)) != 0;
+        return (leadsTo(loader, known, bytes, 0) & (loader == null ? wanted : wanted | UNKNOWN)) != 0;
     }
 
     /** The bits of the part types that the supertypes in {@code classFile} lead to. */

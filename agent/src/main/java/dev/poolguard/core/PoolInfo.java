@@ -25,7 +25,7 @@ final class PoolInfo implements PoolMXBean {
 
     /** Whether the driver's {@code isValid} can be believed on this pool ({@link #trust}). */
     static final int TRUST_UNKNOWN = 0, TRUSTED = 1, DISTRUSTED = 2;
-    /** Fresh connections whose {@code isValid} said no before the driver is distrusted. */
+    /** Noes before the driver is distrusted: from fresh connections, or from any once a fresh one said no. */
     static final int FRESH_FAILURES = 2;
     /** The most dead connections the agent replaces in one pool per window before it backs off for a pause. */
     static final int MAX_REPLACEMENTS = 100;
@@ -100,7 +100,8 @@ final class PoolInfo implements PoolMXBean {
 
     /**
      * A ping of a connection opened moments before answered {@code alive} or not. A fresh connection is alive, so
-     * true makes the driver's answers believable here, and {@link #FRESH_FAILURES} noes make them worthless.
+     * true makes the driver's answers believable here, and {@link #FRESH_FAILURES} noes make them worthless (after a
+     * fresh connection's no, an idle connection's no counts too: see {@link #doubted}).
      */
     void calibrated(boolean alive, String reason) {
         if (alive) {
@@ -108,6 +109,11 @@ final class PoolInfo implements PoolMXBean {
         } else if (freshFailures.incrementAndGet() == FRESH_FAILURES) {
             distrust(reason + " on " + FRESH_FAILURES + " connections opened moments before");
         }
+    }
+
+    /** Whether a fresh connection said no while no yes has come yet: the driver's no is not believed meanwhile. */
+    boolean doubted() {
+        return trust == TRUST_UNKNOWN && freshFailures.get() > 0;
     }
 
     /** The driver cannot tell a live connection from a dead one here: the agent stops pinging, once and for all. */
@@ -146,8 +152,11 @@ final class PoolInfo implements PoolMXBean {
             && SWEEP.compareAndSet(this, last, now == 0 ? 1 : now) && pinging(now);
     }
 
-    /** A connection idle {@code idleNanos} answered its validation. */
+    /** A connection idle {@code idleNanos} (-1: not known) answered its validation. */
     void survived(long idleNanos) {
+        if (idleNanos < 0) {
+            return;
+        }
         String line = idleLimit.alive(name, idleNanos);
         if (line != null) {
             Log.info("idle.limit", line);
@@ -271,7 +280,8 @@ final class PoolInfo implements PoolMXBean {
                     result[0] += leased ? 1 : 0;
                     break;
                 case TRACKED:
-                    result[0]++;
+                    // A retired connection its pool has closed is kept only until collected (see Watchdog): not counted.
+                    result[0] += t.retired && !leased && Jdbc.isClosed(c) ? 0 : 1;
                     break;
                 case OLDEST_LEASE:
                     result[0] = leased ? Math.max(result[0], now - t.leaseNanos()) : result[0];

@@ -22,6 +22,8 @@ final class Settings {
     static volatile boolean jmx = true;
     static boolean stateReset = true;
     static long keepaliveNanos;
+    /** Attached to a running JVM: connections opened before the attach are older than the agent's first sight. */
+    static boolean attached;
 
     private Settings() {
     }

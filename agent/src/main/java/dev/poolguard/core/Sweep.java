@@ -5,16 +5,17 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * After one idle connection of a pool went silent, the others idle as long may sit behind the same dead middlebox.
- * Rather than let the next borrows find that out one timeout at a time, or close them on suspicion, the agent
- * validates every other idle connection of that pool at once, each on its own bound, on a few short-lived threads.
+ * Once one idle connection of a pool goes silent (no answer after the grace, see {@link Validation#graceNanos}), the
+ * others idle as long may sit behind the same dead middlebox. Rather than let the next borrows find that out one
+ * timeout at a time, or close them on suspicion, the agent validates every other idle connection of that pool at
+ * once, each on its own bound, on short-lived threads, while the first one's validation runs out its time.
  * Each gets its own verdict: the dead are evicted at their next borrow without a ping, the healthy are handed out
  * without one. A borrow that meets a connection being swept waits for its verdict, as it does for the keepalive.
  */
 final class Sweep {
 
-    /** Threads per sweep: the validations mostly wait on the network. */
-    private static final int THREADS = 8;
+    /** Threads per sweep, at most: the validations mostly wait on the network, and one thread each bounds the sweep. */
+    private static final int THREADS = 32;
 
     private Sweep() {
     }
@@ -27,7 +28,9 @@ final class Sweep {
         ConcurrentLinkedQueue<Object> connections = new ConcurrentLinkedQueue<>();
         List<Tracked> states = new ArrayList<>();
         Connections.forEach((c, t) -> {
-            if (c != silent && t.pool == pool && !t.retired && !t.keepaliveRunning && !Tracked.leased(t.state())
+            // The pool's own, and those a pool of its kind opened in advance and has not handed out yet (no pool known).
+            boolean ours = t.pool == pool || t.pool == null && t.openedBy == pool.adapter;
+            if (c != silent && ours && !t.retired && !t.keepaliveRunning && !Tracked.leased(t.state())
                     && now - t.lastGoodNanos >= Settings.prepingIdleNanos) {
                 connections.add(c);
                 states.add(t);

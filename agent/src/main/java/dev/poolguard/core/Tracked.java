@@ -162,6 +162,11 @@ final class Tracked {
         return VALIDATION.getAndSet(this, 0) == ABORTED;
     }
 
+    /** Whether a validation of it is running: the agent's, the keepalive's, a sweep's, or one it guards. */
+    boolean validating() {
+        return validationDeadline != 0 || keepaliveRunning;
+    }
+
     boolean abortValidation(long deadline) {
         return VALIDATION.compareAndSet(this, deadline, ABORTED);
     }

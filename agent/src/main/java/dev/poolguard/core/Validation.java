@@ -29,10 +29,20 @@ final class Validation {
 
         final Outcome outcome;
         final String reason;
+        /**
+         * It never answered in time: aborted, or a no that came only when the driver's own timeout ran out. A dead
+         * connection that answers at once was closed by the server; one that stays silent was dropped on the way.
+         */
+        final boolean silent;
 
         Verdict(Outcome outcome, String reason) {
+            this(outcome, reason, outcome == Outcome.SILENT);
+        }
+
+        Verdict(Outcome outcome, String reason, boolean silent) {
             this.outcome = outcome;
             this.reason = reason;
+            this.silent = silent;
         }
     }
 
@@ -69,9 +79,10 @@ final class Validation {
         if (valid) {
             return Verdict.ALIVE;
         }
-        long took = Settings.millis(System.nanoTime() - start);
+        long tookNanos = System.nanoTime() - start;
+        long took = Settings.millis(tookNanos);
         return new Verdict(Outcome.DEAD, error == null ? "isValid=false after " + took + "ms"
-            : Log.describe(error) + " after " + took + "ms");
+            : Log.describe(error) + " after " + took + "ms", tookNanos >= graceNanos());
     }
 
     /**
@@ -111,7 +122,7 @@ final class Validation {
             if (evicted) {
                 p.evictedDead.increment();
             }
-            limit = p.idleLimit.dead(p.name, idleNanos, silent);
+            limit = p.idleLimit.dead(p.name, idleNanos, silent, System.nanoTime());
         }
         Log.warn(event, name + " by=" + by + " idle=" + (idleNanos < 0 ? "unknown" : Settings.millis(idleNanos) + "ms")
             + " reason=" + reason);
@@ -123,6 +134,11 @@ final class Validation {
 
     /** Registers a validation the pool runs itself. @return the token for {@link #unguard}, or null */
     static Tracked guard(PoolAdapter adapter, Object physical) {
+        if (Jdbc.isClosed(physical)) {
+            // Already closed (aborted by a sweep, then forgotten): the pool's check fails at once, and its no says
+            // nothing about the driver's answers or the network, so it is neither bounded nor counted.
+            return null;
+        }
         long now = System.nanoTime();
         Tracked t = Connections.track(physical, now);
         if (t.keepaliveRunning) {
@@ -173,8 +189,8 @@ final class Validation {
             pool.poolValidations.increment();
         }
         if (alive && !aborted) {
-            if (pool != null && start - t.lastGoodNanos >= Settings.prepingIdleNanos) {
-                pool.survived(start - t.lastGoodNanos);
+            if (pool != null && Connections.idleNanos(t, start) >= Settings.prepingIdleNanos) {
+                pool.survived(Connections.idleNanos(t, start));
             }
             t.lastGoodNanos = now;
             return;
@@ -188,7 +204,7 @@ final class Validation {
             reportDead(pool, name, "preping.dead", "poolguard", idle, "no answer within "
                 + Settings.millis(t.validationBoundNanos) + "ms, aborted by poolguard (the pool's validation ended after " + took
                 + "ms)", true, true);
-        } else if (idle < Settings.prepingIdleNanos) {
+        } else if (idle >= 0 && idle < Settings.prepingIdleNanos) {
             // A connection opened or used moments before is alive: a no here says the validation cannot be believed.
             if (pool != null) {
                 pool.calibrated(false, "the pool's validation failed");
@@ -196,13 +212,8 @@ final class Validation {
         } else if (pool == null || pool.trust != PoolInfo.DISTRUSTED) {
             // A driver known to answer no to live connections: the pool's verdict is its own business, not news.
             reportDead(pool, name, "preping.dead", "pool", idle, "the pool's validation failed after " + took + "ms",
-                false, false);
+                false, now - start >= graceNanos());
         }
-    }
-
-    /** Aborts {@code connection} on the calling thread: only for a connection no other thread is using. */
-    static void abort(Object connection) {
-        Jdbc.abort(connection);
     }
 
     /**

@@ -50,8 +50,18 @@ final class Watchdog implements Runnable {
         LockSupport.unpark(thread);
     }
 
+    /**
+     * When a validation due by {@code deadline} has gone unanswered long enough to sweep its pool: the grace after
+     * its start, for a validation given the full {@code PREPING_TIMEOUT}; at once for one with less (the borrow's time
+     * went on a silent one before it).
+     */
+    static long earlyNanos(long deadline) {
+        return deadline - Settings.prepingTimeoutNanos + Validation.graceNanos();
+    }
+
     /** A validation now runs until {@code deadline}. */
     static void armed(long deadline) {
+        deadline = earlyNanos(deadline); // never later than the deadline: the grace is at most PREPING_TIMEOUT
         dirty = true;
         Thread t = thread;
         if (t != null && deadline - nextWake < 0) {
@@ -97,12 +107,23 @@ final class Watchdog implements Runnable {
                     }
                 }
             } else {
+                // A ping with no answer after the grace (a healthy one answers in milliseconds): the pool's other idle
+                // connections may sit behind the same dead middlebox, so they are validated meanwhile.
+                long early = earlyNanos(deadline);
+                PoolInfo pool = t.pool;
+                if (now - early >= 0 && pool != null) {
+                    Sweep.after(pool, c, now);
+                } else {
+                    wakeBy(early);
+                }
                 wakeBy(deadline);
             }
         }
         long s = t.state();
         if (!Tracked.leased(s)) {
-            if (closed(c)) {
+            // A retired one stays known until collected: its pool may still hand it out once, and must then evict it
+            // (the agent aborted it while idle, the keepalive or a sweep), not take it for a connection never seen.
+            if (!t.retired && !t.validating() && closed(c)) {
                 Connections.forget(c);
             }
             return;

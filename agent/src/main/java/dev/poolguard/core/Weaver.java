@@ -180,7 +180,7 @@ final class Weaver implements ClassFileTransformer {
         long start = System.nanoTime();
         ClassFileLocator locator = new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, bytes),
             ClassFileLocator.ForClassLoader.of(loader));
-        TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(locator, loader, name);
+        TypePool pool = LenientTypePool.over(locator);
         TypeDescription type = pool.describe(name).resolve();
         // As Byte Buddy's type builder offered them: not bridges and other synthetic virtual methods, whose advice
         // would run a second time around the method they call (MariaDB's NonRegisteringDriver bridges connect).
@@ -269,7 +269,7 @@ final class Weaver implements ClassFileTransformer {
     private static boolean matchesLoaded(List<Weaving.Rule> rules, Class<?> c) {
         try {
             ClassLoader loader = c.getClassLoader();
-            TypePool pool = AgentBuilder.PoolStrategy.Default.FAST.typePool(ClassFileLocator.ForClassLoader.of(loader), loader);
+            TypePool pool = LenientTypePool.over(ClassFileLocator.ForClassLoader.of(loader));
             return !adviceFor(rules, pool.describe(c.getName()).resolve(), loader, c).isEmpty();
         } catch (Throwable t) {
             return false; // its class file cannot be read: it cannot be woven either

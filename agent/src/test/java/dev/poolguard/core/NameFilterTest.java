@@ -89,6 +89,27 @@ class NameFilterTest {
         assertFalse(candidate(filter, blind, DriverSettings.class), "Object is a JDK class: nothing to read");
     }
 
+    @Test
+    void otherAgentsOwnClassesAreNeverConsidered() {
+        NameFilter filter = new NameFilter(adapters);
+        assertFalse(filter.mayMatch("io/opentelemetry/javaagent/bootstrap/field/"
+            + "VirtualFieldImpl$java$sql$PreparedStatement$java$util$Map"));
+        assertFalse(filter.mayMatch("io/opentelemetry/javaagent/instrumentation/jdbc/ConnectionInstrumentation"));
+        assertFalse(filter.mayMatch("datadog/trace/instrumentation/jdbc/StatementInstrumentation"));
+        assertFalse(filter.mayMatch("co/elastic/apm/agent/jdbc/ConnectionInstrumentation"));
+        assertFalse(filter.mayMatch("com/newrelic/agent/instrumentation/pointcuts/database/ConnectionFactory"));
+        assertTrue(filter.mayMatch("io/opentelemetry/example/MyDriver"), "only the agents' own packages");
+    }
+
+    @Test
+    void aBootstrapClassMustShowItImplementsTheDeclaredType() throws IOException {
+        NameFilter filter = new NameFilter(adapters);
+        filter.poolClasses(adapters);
+        assertFalse(candidate(filter, null, SubDriver.class), "its superclass has no class file the bootstrap loader can read");
+        assertTrue(candidate(filter, null, PlainDriver.class), "java.sql.Driver itself is named");
+        assertTrue(candidate(filter, null, MyStatement.class), "java.sql types are read from the JDK");
+    }
+
     private static boolean candidate(NameFilter filter, ClassLoader loader, Class<?> c) throws IOException {
         String name = c.getName().replace('.', '/');
         try (InputStream in = NameFilterTest.class.getClassLoader().getResourceAsStream(name + ".class")) {

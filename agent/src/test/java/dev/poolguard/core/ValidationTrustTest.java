@@ -88,6 +88,20 @@ class ValidationTrustTest {
         assertEquals(0, info.getEvictedDead());
     }
 
+    /** A pool of one connection: it says no when fresh, then no again once idle. Nothing is evicted either time. */
+    @Test
+    void afterAFreshConnectionsNoAnIdleNoIsNotBelievedEither() throws Throwable {
+        Connection only = opened(() -> false);
+        assertTrue(borrow(only));
+        PoolInfo info = Connections.poolInfo(adapter, pool);
+        assertEquals(PoolInfo.TRUST_UNKNOWN, info.trust);
+        Connections.checkIn(only);
+        idle();
+        assertTrue(borrow(only), "an idle no after a fresh no is not believed");
+        assertEquals(PoolInfo.DISTRUSTED, info.trust);
+        assertEquals(0, info.getEvictedDead());
+    }
+
     @Test
     void aDriverThatCannotValidateIsNotBelievedEither() throws Throwable {
         Connection c = opened(() -> {
@@ -130,6 +144,30 @@ class ValidationTrustTest {
         idle();
         fail[0] = true;
         assertFalse(borrow(c));
+    }
+
+    /** A sweep found it dead while idle and aborted it, and the driver closed it: its next borrow still evicts it. */
+    @Test
+    void aConnectionRetiredWhileIdleIsEvictedEvenOnceItsDriverClosedIt() throws Throwable {
+        Connection c = opened(() -> true);
+        assertTrue(borrow(c));
+        Connections.checkIn(c);
+        Connections.find(c).retired = true;
+        Connections.closed(c);
+        assertFalse(borrow(c));
+    }
+
+    /** It failed while leased and its pool discards it at the driver's close, without a return: the lease ends. */
+    @Test
+    void theLeaseOfARetiredConnectionEndsWhenItIsClosed() throws Throwable {
+        Connection c = opened(() -> true);
+        assertTrue(borrow(c));
+        PoolInfo info = Connections.poolInfo(adapter, pool);
+        assertEquals(1, info.getActiveLeases());
+        Connections.find(c).retired = true; // as connection.failed does
+        Connections.closed(c);
+        assertEquals(0, info.getActiveLeases());
+        assertFalse(borrow(c), "still known, still retired");
     }
 
     @Test

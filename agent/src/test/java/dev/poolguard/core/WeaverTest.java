@@ -1,10 +1,13 @@
 package dev.poolguard.core;
 
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -13,9 +16,12 @@ import java.util.List;
 import java.util.Map;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.pool.TypePool;
 import net.bytebuddy.utility.OpenedClassReader;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +104,52 @@ class WeaverTest {
         Map<String, Integer> after = nanoTimeCalls(weave(ordered, "compareTo"));
         assertEquals(before.get(real) + 1, after.get(real));
         assertEquals(before.get("compareTo(Ljava/lang/Object;)I"), after.get("compareTo(Ljava/lang/Object;)I"));
+    }
+
+    /**
+     * The class file as another agent that ran first leaves it: an interface added that the class's loader has no
+     * class file for (OpenTelemetry's generated {@code VirtualFieldAccessor$...}), named first.
+     */
+    private static byte[] withGeneratedInterface(String target) throws Exception {
+        ClassReader reader = OpenedClassReader.of(CLASSES.locate(target).resolve());
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(OpenedClassReader.ASM_API, writer) {
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName,
+                              String[] interfaces) {
+                String[] more = new String[interfaces.length + 1];
+                more[0] = "org/example/otheragent/VirtualFieldAccessor$java$lang$Runnable$Context";
+                System.arraycopy(interfaces, 0, more, 1, interfaces.length);
+                super.visit(version, access, name, signature, superName, more);
+            }
+        }, 0);
+        return writer.toByteArray();
+    }
+
+    @Test
+    void aClassAnotherAgentAddedAnUnresolvableInterfaceToIsStillWoven() throws Exception {
+        byte[] changed = withGeneratedInterface(TARGET);
+        List<Weaving.Rule> rules = new Weaving().type(hasSuperType(named("java.lang.Runnable")))
+            .transform(advice("run")).rules();
+        ClassLoader loader = WeaverTest.class.getClassLoader();
+        TypePool strict = TypePool.Default.of(new ClassFileLocator.Compound(ClassFileLocator.Simple.of(TARGET, changed),
+            CLASSES));
+        assertThrows(TypePool.Resolution.NoSuchTypeException.class,
+            () -> hasSuperType(named("java.lang.Runnable")).matches(strict.describe(TARGET).resolve()),
+            "Byte Buddy's own pool cannot describe the class's supertypes");
+
+        byte[] woven = Weaver.weave(rules, loader, TARGET, null, changed);
+        assertNotNull(woven);
+        assertEquals(nanoTimeCalls(changed).get("run()V") + 1, nanoTimeCalls(woven).get("run()V"));
+        assertArrayEquals(OpenedClassReader.of(changed).getInterfaces(), OpenedClassReader.of(woven).getInterfaces(),
+            "the other agent's interface stays");
+    }
+
+    @Test
+    void anUnresolvableInterfaceImpliesNothing() throws Exception {
+        List<Weaving.Rule> rules = new Weaving().type(hasSuperType(named("java.sql.Connection")))
+            .transform(advice("run")).rules();
+        assertNull(Weaver.weave(rules, WeaverTest.class.getClassLoader(), TARGET, null, withGeneratedInterface(TARGET)));
     }
 
     @Test

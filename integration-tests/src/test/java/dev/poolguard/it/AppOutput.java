@@ -205,6 +205,11 @@ final class AppOutput {
     }
 
     /** Every agent event of the run, including those outside any section (start-up, shutdown). */
+    /** Every line of the run's output, the agent's and everyone else's. */
+    List<String> lines() {
+        return lines;
+    }
+
     List<AgentEvent> events() {
         return Collections.unmodifiableList(events);
     }

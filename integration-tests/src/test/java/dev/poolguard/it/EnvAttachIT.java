@@ -18,11 +18,15 @@ import org.junit.jupiter.api.Test;
  * Attaching by environment alone, as containers do: {@code JAVA_TOOL_OPTIONS=-javaagent:<jar>} and every flag as a
  * {@code POOLGUARD_*} variable, no command-line change. The test app runs in a child JVM of a launcher JVM
  * ({@code --child-jvm}); both pick the agent up from the environment, the child guards its pool, and apart from the
- * agent's own lines the only output the environment adds is the JVM's "Picked up JAVA_TOOL_OPTIONS" line, once per JVM.
+ * agent's own lines the only output the environment adds is the JVM's "Picked up JAVA_TOOL_OPTIONS" line, once per
+ * JVM, and the JVM's class-data-sharing warning that any agent putting classes on the bootstrap class path causes
+ * (with {@code -javaagent} on the command line as well), once per JVM.
  */
 class EnvAttachIT {
     private static final Runs RUNS = new Runs();
     private static final String PICKED_UP = "Picked up JAVA_TOOL_OPTIONS: ";
+    private static final String SHARING = "OpenJDK 64-Bit Server VM warning: Sharing is only supported for boot loader"
+            + " classes because bootstrap classpath has been appended";
     /** Every flag, each with a value other than its default where it has one that keeps the agent at work. */
     private static final Map<String, String> FLAGS = flags();
 
@@ -84,14 +88,15 @@ class EnvAttachIT {
     }
 
     @Test
-    void theOnlyOtherOutputIsTheJvmsPickedUpLine() {
+    void theOnlyOtherOutputIsTheJvmsPickedUpLineAndItsSharingWarning() {
         AppOutput with = run(true);
         List<String> pickedUp = with.allLines().stream().filter(l -> l.startsWith(PICKED_UP)).toList();
         assertEquals(List.of(PICKED_UP + "-javaagent:" + ItSettings.agentJar(),
                 PICKED_UP + "-javaagent:" + ItSettings.agentJar()), pickedUp);
+        assertEquals(2, with.allLines().stream().filter(SHARING::equals).count(), with.allLines()::toString);
         Set<String> agentLines = new HashSet<>(with.agentLines());
         List<String> rest = with.allLines().stream()
-                .filter(l -> !l.startsWith(PICKED_UP) && !agentLines.contains(l)).toList();
+                .filter(l -> !l.startsWith(PICKED_UP) && !l.equals(SHARING) && !agentLines.contains(l)).toList();
         assertEquals(shapes(run(false).allLines()), shapes(rest),
                 () -> "the app's own lines, by their first word, with the agent and without");
     }

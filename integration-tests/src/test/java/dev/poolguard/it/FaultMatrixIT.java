@@ -132,7 +132,9 @@ class FaultMatrixIT {
 
     /**
      * The server's 1 s idle timer and the proxy's 2 s one are each named once, with a bracket around them from what
-     * the agent saw: connections that survived 0.7 s and 1 s of idle, and died after 2 s and 4 s.
+     * the agent saw: connections that survived 0.7 s and 1 s of idle, and died after 2 s and 4 s, in both quiet
+     * spells. The agent measures idle from the client's side, which starts a little before the server's: the lower
+     * bound may pass the server's own timer by that much.
      */
     @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("everyDbPooledPoolAndIdleTimer")
@@ -146,13 +148,19 @@ class FaultMatrixIT {
         assertTrue(m.matches(), limit::text);
         long lower = Long.parseLong(m.group(1));
         long upper = Long.parseLong(m.group(2));
-        assertTrue(lower >= 500 && lower <= limitMs && upper >= limitMs, limit::text);
+        assertTrue(lower >= 500 && lower < upper && lower <= limitMs * 5 / 4 && upper >= limitMs, limit::text);
         assertTrue(limit.line.contains(timer == Scenario.SERVER_IDLE ? "cause=server idle timer" : "cause=middlebox"),
                 limit::text);
         assertTrue(limit.line.contains("advice=\"POOLGUARD_KEEPALIVE="), limit::text);
         Map<String, String> mbean = s.mbeans.get("dev.poolguard:type=Pool,name=" + limit.pool);
         assertTrue(mbean != null, () -> limit.pool + " not among " + s.mbeans.keySet());
-        assertEquals(lower + "ms.." + upper + "ms", mbean.get("IdleLimit"), mbean::toString);
+        // The MBean has the bracket as it stands now: later deaths and survivals can only narrow it, around the limit.
+        Matcher now = Pattern.compile("(\\d+)ms\\.\\.(\\d+)ms").matcher(mbean.get("IdleLimit"));
+        assertTrue(now.matches(), mbean::toString);
+        long lowerNow = Long.parseLong(now.group(1));
+        long upperNow = Long.parseLong(now.group(2));
+        assertTrue(lowerNow >= lower && upperNow <= upper && lowerNow < upperNow && upperNow >= limitMs,
+                () -> limit.text() + "\n" + mbean);
     }
 
     static Stream<Arguments> everyDbPooledPoolAndIdleTimer() {

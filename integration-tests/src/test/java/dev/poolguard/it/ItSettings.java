@@ -33,6 +33,16 @@ final class ItSettings {
         return existing("poolguard.testapp.classes", "target/test-app-classes", "run through mvn verify");
     }
 
+    /** Metrics exporters copied by the build (jmx_prometheus_javaagent.jar). */
+    static Path exporters() {
+        return existing("poolguard.it.exporters", "target/exporters", "run through mvn verify");
+    }
+
+    /** The project's docs/, where the exporters' rules live. */
+    static Path docs() {
+        return existing("poolguard.it.docs", "../docs", "run from the integration-tests module");
+    }
+
     /** The oldest supported pool jars, copied here by the build. */
     static Path oldestPools() {
         return existing("poolguard.it.oldest.pools", "target/pool-versions/oldest", "run through mvn verify");
@@ -41,6 +51,19 @@ final class ItSettings {
     /** Pool releases outside the supported range, copied here by the build. */
     static Path unsupportedPools() {
         return existing("poolguard.it.unsupported.pools", "target/pool-versions/unsupported", "run through mvn verify");
+    }
+
+    /** Other observability agents' jars (OtherAgentsIT), copied here by the build without their versions. */
+    static Path otherAgents() {
+        return existing("poolguard.it.other.agents", "target/other-agents", "run through mvn verify");
+    }
+
+    /**
+     * Whether OtherAgentsIT runs its whole matrix (system property poolguard.it.agents=full: every pool, both
+     * databases, both orders, plain and Spring Boot jar) rather than the part CI runs.
+     */
+    static boolean allOtherAgentCombinations() {
+        return "full".equals(System.getProperty("poolguard.it.agents", "ci"));
     }
 
     static Path logsDir() {

@@ -81,7 +81,9 @@ class MetricsIT {
 
     /** The one pool instance a scenario built, as the agent named it in that scenario's events. */
     private static String poolName(AppOutput.Section s) {
-        List<String> names = s.events.stream().filter(e -> s.pool.namedIn(e.pool)).map(e -> e.pool).distinct().toList();
+        // A count of lines cut from an earlier scenario (log.suppressed) may arrive during this one: not its pool.
+        List<String> names = s.events.stream().filter(e -> s.pool.namedIn(e.pool) && !e.type.equals("log.suppressed"))
+                .map(e -> e.pool).distinct().toList();
         assertEquals(1, names.size(), () -> "one pool per scenario\n" + s.describe());
         return names.get(0);
     }
@@ -94,6 +96,15 @@ class MetricsIT {
 
     private static long count(AppOutput.Section s, String type, String poolName) {
         return s.events(e -> e.type.equals(type) && e.pool.equals(poolName)).size();
+    }
+
+    /**
+     * Lines of {@code type} about {@code poolName} the agent did not write because more than five came within a
+     * second, as its {@code log.suppressed} lines count them (written up to a second later, so looked for in the run).
+     */
+    private static long cut(AppOutput out, String type, String poolName) {
+        return out.events().stream().filter(e -> e.type.equals("log.suppressed") && e.pool.equals(poolName)
+                && type.equals(e.field("event"))).mapToLong(e -> Long.parseLong(e.field("lines"))).sum();
     }
 
     private static List<RecordedEvent> jfr(Run run, String type, String poolName) {
@@ -112,17 +123,26 @@ class MetricsIT {
         assertEquals(pool.cli, m.get("Adapter"));
         List<AgentEvent> dead = s.events(e -> e.is("preping.dead", pool));
         assertTrue(!dead.isEmpty(), s::describe);
+        long cut = cut(run.out(), "preping.dead", name);
         long byAgent = dead.stream().filter(e -> "poolguard".equals(e.field("by"))).count();
-        assertEquals(dead.size(), Long.parseLong(m.get("DeadFound")), () -> m + "\n" + s.describe());
-        assertEquals(byAgent, Long.parseLong(m.get("EvictedDead")), () -> m + "\n" + s.describe());
+        long evicted = Long.parseLong(m.get("EvictedDead"));
+        assertEquals(dead.size() + cut, Long.parseLong(m.get("DeadFound")), () -> m + "\n" + s.describe());
+        assertTrue(evicted >= byAgent && evicted <= byAgent + cut, () -> m + "\n" + s.describe());
         assertTrue(Long.parseLong(m.get("Pings")) >= byAgent, m::toString);
         assertTrue(Long.parseLong(m.get("Borrows")) >= s.result().ok(), () -> m + " " + s.result());
         assertEquals("0", m.get("ActiveLeases"), "every lease ended with the scenario");
 
-        Map<String, Long> byDetector = jfr(run, "DeadConnection", name).stream()
+        // JFR records every one, the log all but those it cut.
+        List<RecordedEvent> recorded = jfr(run, "DeadConnection", name);
+        assertEquals(Long.parseLong(m.get("DeadFound")), recorded.size(), s::describe);
+        Map<String, Long> byDetector = recorded.stream()
                 .collect(Collectors.groupingBy(e -> e.getString("detectedBy"), Collectors.counting()));
         Map<String, Long> logged = dead.stream().collect(Collectors.groupingBy(e -> e.field("by"), Collectors.counting()));
-        assertEquals(logged, byDetector, s::describe);
+        if (cut == 0) {
+            assertEquals(logged, byDetector, s::describe);
+        } else {
+            logged.forEach((by, n) -> assertTrue(byDetector.getOrDefault(by, 0L) >= n, s::describe));
+        }
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -131,14 +151,19 @@ class MetricsIT {
         Run run = run(db);
         AppOutput.Section s = run.out().section(pool, Scenario.RECYCLE);
         String name = poolName(s);
-        long recycled = count(s, "recycle", name);
+        long written = count(s, "recycle", name);
+        long cut = cut(run.out(), "recycle", name);
+        long recycled = written + cut;
         assertTrue(recycled >= 1, s::describe);
         assertEquals(recycled, Long.parseLong(mbean(s, name).get("Recycled")), s::describe);
         List<RecordedEvent> events = jfr(run, "Recycle", name);
         assertEquals(recycled, events.size(), s::describe);
         assertTrue(events.stream().allMatch(e -> e.getLong("age") >= 1900), () -> events.toString());
-        assertEquals(s.events(e -> e.type.equals("recycle") && e.pool.equals(name)).stream().map(e -> e.field("at"))
-                .sorted().toList(), events.stream().map(e -> e.getString("at")).sorted().toList());
+        if (cut == 0) {
+            assertEquals(s.events(e -> e.type.equals("recycle") && e.pool.equals(name)).stream()
+                    .map(e -> e.field("at")).sorted().toList(), events.stream().map(e -> e.getString("at")).sorted()
+                    .toList());
+        }
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -183,7 +208,8 @@ class MetricsIT {
         // The last scenario for bare connections: every one of them was opened by then.
         AppOutput.Section s = run.out().section(Pool.DRIVER, Scenario.EXHAUST);
         Map<String, String> m = mbean(s, "driver");
-        long holds = run.out().events().stream().filter(e -> e.is("hold.long", Pool.DRIVER)).count();
+        long holds = run.out().events().stream().filter(e -> e.is("hold.long", Pool.DRIVER)).count()
+                + cut(run.out(), "hold.long", "driver");
         assertTrue(holds >= 1, s::describe);
         assertEquals(holds, Long.parseLong(m.get("LongHolds")), m::toString);
         assertEquals(holds, jfr(run, "LongHold", "driver").size());

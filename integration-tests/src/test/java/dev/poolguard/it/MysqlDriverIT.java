@@ -30,7 +30,8 @@ class MysqlDriverIT {
     private static final List<List<Scenario>> AGENT_RUNS = List.of(
             List.of(Scenario.STALE, Scenario.BLACKHOLE, Scenario.RECYCLE, Scenario.HOLD, Scenario.IDLE,
                     Scenario.EXHAUST),
-            List.of(Scenario.BACKGROUND, Scenario.LEAK, Scenario.IDLE_CUTOFF, Scenario.SERVER_IDLE, Scenario.RESET),
+            List.of(Scenario.BACKGROUND, Scenario.LEAK, Scenario.IDLE_CUTOFF, Scenario.SERVER_IDLE, Scenario.RESET,
+                    Scenario.DROP_ONE),
             List.of(Scenario.RESTART));
     private static final List<Scenario> EVERY_SCENARIO = AGENT_RUNS.stream().flatMap(List::stream).toList();
 

@@ -23,11 +23,11 @@ enum Scenario {
     /** careless-request-1 leaves autocommit off (an uncommitted insert) and serializable isolation, careless-request-2
      *  read-only; next-request-1..5 each fail if their session differs from a fresh one or sees that row. */
     LEAK("leak"),
-    /** A proxy black-holes connections idle 2 s; the used pool idles 1 s and serves 20 requests, then idles 4 s and
-     *  serves 10, with a 6 s deadline each. */
+    /** A proxy black-holes connections idle 2 s; the used pool idles 1 s and serves 20 requests, then twice idles 4 s
+     *  and serves 10, with a 6 s deadline each. */
     IDLE_CUTOFF("idle-cutoff"),
     /** The server's own idle timer (1 s, set per connection in the URL) ends the pool's sessions; 0.7 s idle and 20
-     *  requests, then 2 s idle and 20 requests with a 6 s deadline each. */
+     *  requests, then twice 2 s idle and 20 requests with a 6 s deadline each. */
     SERVER_IDLE("server-idle"),
     /** A proxy resets (TCP RST) every connection it carries; then 20 requests with a 6 s deadline each. */
     RESET("reset"),

@@ -36,6 +36,8 @@ final class TestApp {
     private String agentArgs = "";
     private final Map<String, String> env = new LinkedHashMap<>();
     private final List<String> jvmArgs = new ArrayList<>();
+    /** JVM options placed before the agent's {@code -javaagent}: another agent that is to start first. */
+    private final List<String> leadingJvmArgs = new ArrayList<>();
     private final List<String> appArgs = new ArrayList<>();
     private String secret = "";
     /**
@@ -105,6 +107,12 @@ final class TestApp {
 
     TestApp jvmArg(String arg) {
         jvmArgs.add(arg);
+        return this;
+    }
+
+    /** A JVM option ahead of the agent's {@code -javaagent} (another agent given first); the others follow it. */
+    TestApp leadingJvmArg(String arg) {
+        leadingJvmArgs.add(arg);
         return this;
     }
 
@@ -261,6 +269,7 @@ final class TestApp {
         assertTrue(Files.isExecutable(java), () -> name + ": no java executable at " + java);
         List<String> command = new ArrayList<>();
         command.add(java.toString());
+        command.addAll(leadingJvmArgs);
         if (agent) {
             String jar = ItSettings.agentJar().toString();
             command.add("-javaagent:" + jar + (agentArgs.isEmpty() ? "" : "=" + agentArgs));

@@ -36,7 +36,7 @@ class ValidationSafetyIT {
     private static final List<String> LIES = List.of("isvalid-false", "isvalid-unsupported");
     /** A handful: the agent's one preping.disabled line, and room for a pool's own verdicts cut short by the bound. */
     private static final int MAX_LINES_PER_POOL = 5;
-    /** How much a pool's count of server sessions varies between two runs of the same scenario without the agent. */
+    /** How much a small count of server sessions varies between two runs of the same scenario without the agent. */
     private static final int SESSIONS_VARY = 2;
     /** Only the ping bound: recycling (MAX_LIFETIME) would change the sessions these runs count. */
     private static final Map<String, String> FLAGS = Map.of("POOLGUARD_PREPING_TIMEOUT", PING_TIMEOUT_MS + "ms");
@@ -97,10 +97,11 @@ class ValidationSafetyIT {
         Supplier<String> both = () -> with.describe() + "\nwithout the agent: " + without.describe();
         assertEquals(without.result().ok(), with.result().ok(), both);
         assertEquals(without.result().failed(), with.result().failed(), both);
-        // A pool opening a new connection at every borrow would show here as tens of sessions more. Without the agent,
-        // the warm-up's four threads leave c3p0 and Druid with a session or two more or fewer from one run to the next.
-        assertTrue(with.detail().sessions() <= without.detail().sessions() + SESSIONS_VARY,
-                () -> "more server sessions with the agent\n" + both.get());
+        // A pool opening a new connection at every borrow after the idle spell would show here as 20 sessions more.
+        // Without the agent the counts vary by themselves: Druid's by one or two, c3p0's (it opens connections three at
+        // a time on its own threads) from 6 to 14 between runs.
+        int limit = Math.max(without.detail().sessions() + SESSIONS_VARY, 2 * without.detail().sessions());
+        assertTrue(with.detail().sessions() <= limit, () -> "more server sessions with the agent\n" + both.get());
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")

@@ -93,6 +93,10 @@ public final class Main {
                 }
             }
         }
+        if (options.lingerMs() > 0) {
+            print("LINGER ms=" + options.lingerMs());
+            Thread.sleep(options.lingerMs());
+        }
     }
 
     static void print(String line) {

@@ -6,7 +6,7 @@ import java.util.List;
 
 /** The command line. Demos and integration tests script it, so its shape must not drift. */
 record Options(List<String> pools, String db, List<String> scenarios, boolean isolated, boolean validateOnBorrow,
-               String mbeans, long idleBeforeKillMs, long soakSeconds, String faultyDriver) {
+               String mbeans, long idleBeforeKillMs, long soakSeconds, String faultyDriver, long lingerMs) {
 
     static final String USAGE = String.join("\n",
             "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
@@ -16,6 +16,7 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
             "             drop-one,startup,soak|all  (default all: every one but soak)",
             "  --isolated  load pools and drivers in a class loader that cannot see the system class path",
             "  --child-jvm  run the app in a child JVM started by this one (it inherits the environment)",
+            "  --linger-ms <ms>  after the last scenario, print LINGER and stay up this long (for a metrics scrape)",
             "  --validate-on-borrow  turn on each pool's own validation of the connections it hands out",
             "  --print-mbeans <pattern>  after each scenario, print the platform MBeans matching this ObjectName pattern",
             "  --idle-before-kill <ms>  stale: how long the used pool sits idle before its sessions are killed (1000)",
@@ -37,6 +38,7 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
         long idleBeforeKillMs = StaleScenario.DEFAULT_IDLE_MS;
         long soakSeconds = SoakScenario.DEFAULT_SECONDS;
         String faultyDriver = null;
+        long lingerMs = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--isolated" -> isolated = true;
@@ -49,11 +51,12 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
                 case "--soak-seconds" -> soakSeconds = millis(value(args, ++i));
                 case "--faulty-driver" -> faultyDriver = list("faulty driver mode", value(args, ++i),
                         FaultyDriver.MODES, FaultyDriver.MODES).get(0);
+                case "--linger-ms" -> lingerMs = millis(value(args, ++i));
                 default -> throw new IllegalArgumentException("unknown option: " + args[i]);
             }
         }
         return new Options(pools, db, scenarios, isolated, validateOnBorrow, mbeans, idleBeforeKillMs, soakSeconds,
-                faultyDriver);
+                faultyDriver, lingerMs);
     }
 
     /** The arguments to hand to the copy of the app that runs in the isolated class loader. */
