@@ -19,7 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Tomcat's built-in pool (DBCP2 repackaged) and Commons DBCP 1 on PostgreSQL, through the kill, silent-drop,
  * recycle and long-hold scenarios, with the agent (Tomcat's pool also at its oldest supported release) and without;
  * and Commons DBCP 1 as a pool the agent does not guard ({@code POOLGUARD_POOLS} without it): its idle connections
- * are left alone, never taken for bare ones held too long, while the application's own bare connections still are.
+ * are left alone, never taken for bare ones held too long, while the application's own bare connections still are;
+ * and H2's {@code JdbcConnectionPool}, a pool the agent has no adapter for, through every fault on both databases
+ * with and without the agent.
  * The scenario matrix covers both pools on every database and release too; this is their quick check.
  */
 class DbcpFamilyIT {
@@ -37,6 +39,8 @@ class DbcpFamilyIT {
                     .libraries(Libraries.OLDEST).withAgent().env(FAULT_FLAGS).run();
             case "unguarded" -> app(key, List.of(Pool.DBCP1, Pool.DRIVER), "hold").withAgent().env(FAULT_FLAGS)
                     .env("POOLGUARD_POOLS", ALL_BUT_DBCP1).run();
+            case "h2pool-postgres-agent", "h2pool-mariadb-agent" -> unknown(key).withAgent().env(FAULT_FLAGS).run();
+            case "h2pool-postgres-no-agent", "h2pool-mariadb-no-agent" -> unknown(key).run();
             default -> throw new IllegalArgumentException(key);
         };
     }
@@ -46,13 +50,23 @@ class DbcpFamilyIT {
                 .pools(pools.stream().map(p -> p.cli).collect(Collectors.joining(","))).scenarios(scenarios);
     }
 
+    /** H2's JdbcConnectionPool, a pool the agent has no adapter for, through every fault on one database. */
+    private static TestApp unknown(String key) {
+        Db db = key.contains("mariadb") ? Db.MARIADB : Db.POSTGRES;
+        return TestApp.named("DbcpFamilyIT-" + key).db(db).timeout(TIMEOUT).pools(Pool.H2POOL.cli)
+                .scenarios(Scenario.FAULTS_CSV);
+    }
+
+    private static final List<Db> DBS = List.of(Db.POSTGRES, Db.MARIADB);
+
     private static AppOutput run(String key) {
         return RUNS.get(key, launch(key));
     }
 
     @BeforeAll
     static void startRuns() {
-        for (String key : List.of("no-agent", "agent", "oldest-agent", "unguarded")) {
+        for (String key : List.of("no-agent", "agent", "oldest-agent", "unguarded", "h2pool-postgres-agent",
+                "h2pool-postgres-no-agent", "h2pool-mariadb-agent", "h2pool-mariadb-no-agent")) {
             RUNS.start(key, launch(key));
         }
     }
@@ -114,6 +128,36 @@ class DbcpFamilyIT {
                 unknown.get(0)::text);
         AgentExpectations.assertLongHoldReportedOnce(out, Pool.DRIVER);
         AgentExpectations.assertNoHookFailed(out);
+    }
+
+    /**
+     * A pool the agent does not know is named once and left alone through every fault: no event about its
+     * connections (no hold.long for the idle ones, no eviction), and the application sees what it sees without the
+     * agent. H2's pool does not validate, so a killed connection reaches the application either way.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dbs")
+    void anUnknownPoolIsNamedOnceAndLeftAloneThroughEveryFault(Db db) {
+        AppOutput with = run("h2pool-" + db.label + "-agent");
+        AppOutput without = run("h2pool-" + db.label + "-no-agent");
+        List<AgentEvent> unknown = with.events("pool.unknown");
+        assertEquals(1, unknown.size(), () -> unknown.toString());
+        assertEquals("org.h2.jdbcx.JdbcConnectionPool", unknown.get(0).pool, unknown.get(0)::text);
+        for (Scenario scenario : Scenario.FAULTS) {
+            AppOutput.Section s = with.section(Pool.H2POOL, scenario);
+            assertEquals(List.of(), s.events(e -> !e.type.equals("pool.unknown")), s::describe);
+            AppOutput.Section plain = without.section(Pool.H2POOL, scenario);
+            assertEquals(plain.result().failed() > 0, s.result().failed() > 0,
+                    () -> "the agent changed an unguarded pool's outcome\n" + s.describe() + "\n" + plain.describe());
+        }
+        assertTrue(without.section(Pool.H2POOL, Scenario.STALE).result().failed() > 0,
+                "H2's pool hands out killed connections: the scenario must show it, or it proves nothing");
+        AgentExpectations.assertNoHookFailed(with);
+        assertEquals(List.of(), without.linesMentioningAgent());
+    }
+
+    static Stream<Db> dbs() {
+        return DBS.stream();
     }
 
     static Stream<Pool> pools() {

@@ -70,7 +70,7 @@ class FaultMatrixIT {
     }
 
     static Stream<Arguments> everyDbPoolAndFault() {
-        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.values())
+        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.guarded())
                 .flatMap(pool -> FAULTS.stream().map(f -> Arguments.of(db, pool, f))));
     }
 
@@ -80,7 +80,7 @@ class FaultMatrixIT {
     }
 
     static Stream<Arguments> everyDbAndPool() {
-        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.values()).map(p -> Arguments.of(db, p)));
+        return Arrays.stream(Db.values()).flatMap(db -> Arrays.stream(Pool.guarded()).map(p -> Arguments.of(db, p)));
     }
 
     static Stream<Db> dbs() {
@@ -217,10 +217,10 @@ class FaultMatrixIT {
                         + " Agent flags: " + FLAGS + " (killed sessions and silent drop: " + FAULT_FLAGS + ").\n");
         for (Db db : Db.values()) {
             md.append("\n## ").append(db).append("\n\n| fault |");
-            for (Pool pool : Pool.values()) {
+            for (Pool pool : Pool.guarded()) {
                 md.append(' ').append(pool).append(" |");
             }
-            md.append("\n|---|").append("---|".repeat(Pool.values().length)).append('\n');
+            md.append("\n|---|").append("---|".repeat(Pool.guarded().length)).append('\n');
             row(md, "server kills every session", db, Scenario.STALE, true);
             row(md, "server idle timeout (1 s)", db, Scenario.SERVER_IDLE, false);
             row(md, "silent drop (proxy black-holes)", db, Scenario.BLACKHOLE, true);
@@ -228,7 +228,7 @@ class FaultMatrixIT {
             row(md, "connection reset (proxy RST)", db, Scenario.RESET, false);
             row(md, "server restart, after it is back", db, Scenario.RESTART, false);
             md.append("| server down 2 s: the request meanwhile |");
-            for (Pool pool : Pool.values()) {
+            for (Pool pool : Pool.guarded()) {
                 md.append(' ').append(down(RUNS.done(db + "/true").orElse(null), pool)).append(" / ")
                         .append(down(RUNS.done(db + "/false").orElse(null), pool)).append(" |");
             }
@@ -243,7 +243,7 @@ class FaultMatrixIT {
         AppOutput without = fromScenarioMatrix
                 ? ScenarioMatrixIT.runOrNull(db, Libraries.NEWEST, false) : RUNS.done(db + "/false").orElse(null);
         md.append("| ").append(label).append(" |");
-        for (Pool pool : Pool.values()) {
+        for (Pool pool : Pool.guarded()) {
             AppOutput.Section a = section(with, pool, scenario);
             AppOutput.Section b = section(without, pool, scenario);
             md.append(' ').append(a == null ? "n/a" : Integer.toString(a.result().failed())).append(" / ")

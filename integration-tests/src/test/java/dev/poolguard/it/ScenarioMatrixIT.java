@@ -86,12 +86,12 @@ class ScenarioMatrixIT {
     }
 
     static Stream<Arguments> everyDbPoolAndScenario() {
-        return everyRun().flatMap(run -> Arrays.stream(Pool.values())
+        return everyRun().flatMap(run -> Arrays.stream(Pool.guarded())
                 .flatMap(pool -> Scenario.FAULTS.stream().map(s -> with(run, pool, s))));
     }
 
     static Stream<Arguments> everyDbAndPool() {
-        return everyRun().flatMap(run -> Arrays.stream(Pool.values()).map(p -> with(run, p)));
+        return everyRun().flatMap(run -> Arrays.stream(Pool.guarded()).map(p -> with(run, p)));
     }
 
     static Stream<Arguments> everyDbAndPooledPool() {
@@ -183,7 +183,7 @@ class ScenarioMatrixIT {
     @MethodSource("everyRun")
     void withoutTheAgentEveryScenarioIsRecorded(Db db, Libraries libs) {
         AppOutput out = withoutAgent(db, libs);
-        for (Pool pool : Pool.values()) {
+        for (Pool pool : Pool.guarded()) {
             for (Scenario scenario : Scenario.FAULTS) {
                 out.section(pool, scenario).result();
             }

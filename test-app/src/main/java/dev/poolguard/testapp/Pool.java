@@ -33,6 +33,12 @@ public final class Pool implements AutoCloseable {
     static final List<String> NAMES = List.of(
             "hikari", "dbcp2", "tomcat-dbcp", "dbcp1", "tomcat", "c3p0", "druid", "agroal", "vibur", "ucp", "driver");
 
+    /** Pools the agent has no adapter for, not part of {@code all}: H2's {@code JdbcConnectionPool}. */
+    static final List<String> UNKNOWN = List.of("h2pool");
+
+    /** Every name {@code --pool} takes. */
+    static final List<String> ALL_NAMES = java.util.stream.Stream.concat(NAMES.stream(), UNKNOWN.stream()).toList();
+
     /** Closing a pool whose sockets are black-holed can block for ever; the app waits this long, then moves on. */
     private static final long CLOSE_WAIT_MS = 2000;
 
@@ -255,11 +261,53 @@ public final class Pool implements AutoCloseable {
                         ds.getBorrowedConnectionsCount(), ds.getBorrowedConnectionsCount()
                                 + ds.getAvailableConnectionsCount()));
             }
+            case "h2pool": { // H2's pool over the driver's ConnectionPoolDataSource; 10 connections, 30 s wait
+                org.h2.jdbcx.JdbcConnectionPool ds = org.h2.jdbcx.JdbcConnectionPool.create(pooledDataSource(target));
+                if (bounds != null) {
+                    ds.setMaxConnections(bounds.max());
+                    ds.setLoginTimeout(Math.max(1, bounds.waitMs() / 1000));
+                }
+                return new Pool(name, ds::getConnection, ds::dispose, () -> "active=" + ds.getActiveConnections() + " total=n/a");
+            }
             case "driver": // no pool: a new physical connection for every request
                 return new Pool(name, () -> DriverManager.getConnection(FaultyDriver.wrap(target.url()),
                         target.user(), target.password()), () -> { }, NO_POOL);
             default:
                 throw new IllegalArgumentException("unknown pool: " + name);
+        }
+    }
+
+    /** The driver's own {@code ConnectionPoolDataSource}, configured from the URL as an application would. */
+    private static javax.sql.ConnectionPoolDataSource pooledDataSource(Target target) {
+        try {
+            return pooledDataSourceOf(target);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static javax.sql.ConnectionPoolDataSource pooledDataSourceOf(Target target) throws SQLException {
+        switch (target.kind()) {
+            case "postgres": {
+                org.postgresql.ds.PGConnectionPoolDataSource ds = new org.postgresql.ds.PGConnectionPoolDataSource();
+                ds.setURL(target.url());
+                ds.setUser(target.user());
+                ds.setPassword(target.password());
+                return ds;
+            }
+            case "mariadb": {
+                org.mariadb.jdbc.MariaDbDataSource ds = new org.mariadb.jdbc.MariaDbDataSource(target.url());
+                ds.setUser(target.user());
+                ds.setPassword(target.password());
+                return ds;
+            }
+            default: {
+                com.mysql.cj.jdbc.MysqlConnectionPoolDataSource ds = new com.mysql.cj.jdbc.MysqlConnectionPoolDataSource();
+                ds.setURL(target.url());
+                ds.setUser(target.user());
+                ds.setPassword(Objects.toString(target.password(), ""));
+                return ds;
+            }
         }
     }
 
@@ -345,6 +393,9 @@ public final class Pool implements AutoCloseable {
                 break;
             case "ucp":
                 type = PoolDataSourceFactory.class;
+                break;
+            case "h2pool":
+                type = org.h2.jdbcx.JdbcConnectionPool.class;
                 break;
             default:
                 type = DriverManager.getDriver(target.url()).getClass();
