@@ -24,10 +24,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pool health in the fleet's metrics: the Prometheus JMX exporter attached beside the agent with the rules the project
- * ships (docs/prometheus-jmx.yaml, also in the agent's jar), a fault run (killed sessions) on two pools, then a scrape
- * on loopback while the app lingers. Every pool MBean attribute arrives as {@code poolguard_<attribute>} with a
- * {@code pool} label and the value the MBean printed after the scenario.
+ * Pool health in the fleet's metrics, through the two exporters operators run, each attached beside the agent with
+ * the rules the project ships (docs/, also in the agent's jar), after a fault run (killed sessions) on two pools: the
+ * Prometheus JMX exporter, scraped on loopback while the app lingers, where every pool MBean attribute arrives as
+ * {@code poolguard_<attribute>} with a {@code pool} label; and the OpenTelemetry Java agent's JMX metrics, printed by
+ * its logging exporter, as {@code poolguard.<attribute>} with a {@code pool} attribute. Each with the value the MBean
+ * printed after the scenario.
  */
 class MetricsExportIT {
     /** The MBean attributes with their metric names, as the exporter writes them (counters end in _total). */
@@ -54,6 +56,35 @@ class MetricsExportIT {
     record Scraped(AppOutput out, String metrics) {}
 
     private static Scraped scraped;
+    private static AppOutput exportedByOpenTelemetry;
+
+    /**
+     * One run with the OpenTelemetry agent's JMX metrics and its logging exporter, every second, nothing on the
+     * network; it lingers after its scenarios so that an export follows the MBeans' final values.
+     */
+    private static synchronized AppOutput exportedByOpenTelemetry() {
+        if (exportedByOpenTelemetry == null) {
+            exportedByOpenTelemetry = TestApp.named("MetricsExportIT-opentelemetry").db(Db.POSTGRES).withAgent()
+                    .jvmArg("-javaagent:" + ItSettings.otherAgents().resolve("opentelemetry-javaagent.jar"))
+                    .jvmArg("-Dotel.jmx.config=" + ItSettings.docs().resolve("otel-jmx.yaml"))
+                    .jvmArg("-Dotel.metrics.exporter=logging").jvmArg("-Dotel.metric.export.interval=1000")
+                    .jvmArg("-Dotel.traces.exporter=none").jvmArg("-Dotel.logs.exporter=none")
+                    .jvmArg("-Dotel.service.name=poolguard-test-app")
+                    .env("POOLGUARD_PREPING_TIMEOUT", "1s")
+                    .pools("tomcat,hikari").scenarios("stale")
+                    .args("--print-mbeans", "dev.poolguard:type=Pool,*", "--linger-ms", "4000")
+                    .timeout(Duration.ofMinutes(2))
+                    .run();
+        }
+        return exportedByOpenTelemetry;
+    }
+
+    /** The MBean of {@code pool} as printed after the scenario: its name and attributes. */
+    private static Map.Entry<String, Map<String, String>> bean(AppOutput.Section section, Pool pool) {
+        return section.mbeans.entrySet().stream()
+                .filter(e -> pool.namedIn(e.getKey().substring(e.getKey().indexOf("name=") + 5)))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no MBean for " + pool));
+    }
 
     /** One run for the class: the test app with both agents, scraped once it lingers after its scenarios. */
     private static synchronized Scraped scraped() {
@@ -102,9 +133,7 @@ class MetricsExportIT {
         Scraped s = scraped();
         AppOutput.Section section = s.out().section(pool, Scenario.STALE);
         assertEquals(0, section.result().failed(), section::describe);
-        Map.Entry<String, Map<String, String>> bean = section.mbeans.entrySet().stream()
-                .filter(e -> pool.namedIn(e.getKey().substring(e.getKey().indexOf("name=") + 5)))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no MBean for " + pool));
+        Map.Entry<String, Map<String, String>> bean = bean(section, pool);
         String name = bean.getKey().substring(bean.getKey().indexOf("name=") + 5);
         assertTrue(Long.parseLong(bean.getValue().get("DeadFound")) > 0, bean::toString);
         METRICS.forEach((attribute, metric) -> {
@@ -118,11 +147,48 @@ class MetricsExportIT {
         });
     }
 
-    @Test
-    void theAgentJarCarriesTheSameRules() throws IOException {
+    /**
+     * The logging exporter prints one line per metric and export, its points as
+     * {@code attributes={pool="HikariPool-1"}, value=3}; the last line of each metric follows the scenario.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Pool.class, names = {"TOMCAT", "HIKARI"})
+    void everyAttributeArrivesThroughOpenTelemetryWithThePoolAttributeAndTheMBeansValue(Pool pool) {
+        AppOutput out = exportedByOpenTelemetry();
+        AppOutput.Section section = out.section(pool, Scenario.STALE);
+        assertEquals(0, section.result().failed(), section::describe);
+        Map.Entry<String, Map<String, String>> bean = bean(section, pool);
+        String name = bean.getKey().substring(bean.getKey().indexOf("name=") + 5);
+        assertTrue(Long.parseLong(bean.getValue().get("DeadFound")) > 0, bean::toString);
+        Pattern point = Pattern.compile("attributes=\\{pool=\"" + Pattern.quote(name) + "\"\\}, value=([-0-9.E]+)");
+        METRICS.forEach((attribute, prometheusName) -> {
+            String metric = "poolguard." + prometheusName.substring("poolguard_".length())
+                    .replaceAll("_total$", "").replaceAll("_millis$", "");
+            String last = null;
+            for (String line : out.allLines()) {
+                if (line.contains("name=" + metric + ",") && point.matcher(line).find()) {
+                    last = line;
+                }
+            }
+            assertTrue(last != null, () -> metric + " for " + name + " never exported:\n"
+                    + String.join("\n", out.allLines().stream().filter(l -> l.contains("poolguard.")).toList()));
+            Matcher m = point.matcher(last);
+            assertTrue(m.find());
+            if (!MOVING.contains(attribute)) {
+                String line = last;
+                assertEquals(Double.parseDouble(bean.getValue().get(attribute)), Double.parseDouble(m.group(1)),
+                        () -> attribute + " " + bean.getValue() + "\n" + line);
+            }
+        });
+        AgentExpectations.assertNoHookFailed(out);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"prometheus-jmx.yaml", "otel-jmx.yaml"})
+    void theAgentJarCarriesTheSameRules(String rules) throws IOException {
         try (ZipFile jar = new ZipFile(ItSettings.agentJar().toFile())) {
-            byte[] inJar = jar.getInputStream(jar.getEntry("META-INF/poolguard/prometheus-jmx.yaml")).readAllBytes();
-            assertEquals(Files.readString(ItSettings.docs().resolve("prometheus-jmx.yaml")), new String(inJar,
+            byte[] inJar = jar.getInputStream(jar.getEntry("META-INF/poolguard/" + rules)).readAllBytes();
+            assertEquals(Files.readString(ItSettings.docs().resolve(rules)), new String(inJar,
                     java.nio.charset.StandardCharsets.UTF_8));
         }
     }
