@@ -271,6 +271,7 @@ final class Connections {
             }
             p = POOLS.putIfAbsent(pool, new PoolInfo(adapter, name, pool));
             Jmx.register(p);
+            AppLogging.seen(pool.getClass().getClassLoader());
         }
         return p;
     }
