@@ -50,25 +50,40 @@ final class AppLogging {
     /** Whether the event was written through the application's logging; false: the caller writes it to stderr. */
     static boolean write(Log.Level level, String event, String rest) {
         Backend b = backend;
-        if (b == null) {
-            if (off || loader == null || (b = choose()) == null) {
-                return false;
-            }
+        if (b == null && (off || loader == null)) {
+            return false;
         }
         boolean[] inside = INSIDE.get();
         if (inside[0]) {
-            return false;
+            return false; // raised while the application's logging (or the lookup of it) is at work on this thread
         }
         inside[0] = true;
         try {
+            if (b == null && (b = choose()) == null) {
+                return false;
+            }
             b.write(level, event, rest);
             return true;
         } catch (Throwable t) {
-            fail(b.name, t);
+            fail(b == null ? "lookup" : b.name, t);
             return false;
         } finally {
             inside[0] = false;
         }
+    }
+
+    /** Tests: writes through {@code b} from now on, as if it had been chosen. */
+    static synchronized void use(Backend b) {
+        backend = b;
+        off = false;
+    }
+
+    /** Tests: back to the state at start-up. */
+    static synchronized void reset() {
+        backend = null;
+        off = false;
+        loader = null;
+        candidates = null;
     }
 
     private static synchronized Backend choose() {
@@ -79,7 +94,7 @@ final class AppLogging {
         try {
             if (candidates == null) {
                 firstTry = System.nanoTime();
-                candidates = new Backend[] {Slf4j.resolve(l), Log4j.resolve(l), new Jul()};
+                candidates = new Backend[] {slf4j(l), log4j(l), new Jul()};
             }
             boolean waited = System.nanoTime() - firstTry >= WAIT_NANOS;
             for (Backend c : candidates) {
@@ -100,6 +115,23 @@ final class AppLogging {
             return null;
         } catch (Throwable t) {
             fail("lookup", t);
+            return null;
+        }
+    }
+
+    /** A framework whose API is not what the agent was built for (SLF4J before 1.7, say) is passed over. */
+    private static Backend slf4j(ClassLoader l) {
+        try {
+            return Slf4j.resolve(l);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    private static Backend log4j(ClassLoader l) {
+        try {
+            return Log4j.resolve(l);
+        } catch (Throwable t) {
             return null;
         }
     }
