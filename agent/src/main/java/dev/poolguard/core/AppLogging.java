@@ -313,6 +313,9 @@ final class AppLogging {
 
     /** The Log4j 2 API, once a started LoggerContext exists for the loader: StringMapMessage, one entry a field. */
     static final class Log4j extends Backend {
+        /** The caller Log4j is told of: the agent's logging class. */
+        private static final String FQCN = Log.class.getName();
+
         private final ClassLoader loader;
         private final MethodHandle getFactory;
         private final MethodHandle hasContext;
@@ -374,8 +377,7 @@ final class AppLogging {
             // getFactory runs LogManager's provider lookup if the application has not used the Log4j API yet; it
             // creates no context and reads no configuration. hasContext only looks.
             Object factory = (Object) getFactory.invokeExact();
-            String fqcn = LogFqcn.NAME;
-            return (boolean) hasContext.invokeExact(factory, (Object) fqcn, (Object) loader, false) ? READY : NOT_YET;
+            return (boolean) hasContext.invokeExact(factory, (Object) FQCN, (Object) loader, false) ? READY : NOT_YET;
         }
 
         @Override
@@ -409,11 +411,6 @@ final class AppLogging {
             }
             log.invokeExact(logger, levels[i], m);
         }
-    }
-
-    /** The caller name Log4j is told: the agent's logging class. */
-    private static final class LogFqcn {
-        static final String NAME = Log.class.getName();
     }
 
     /** java.util.logging: in the JDK, so always there; the text form, one record per event. */

@@ -62,7 +62,8 @@ public final class Log {
         if (output == TEXT) {
             LOGGER.debug("{} {}", event, rest);
         } else if (LOGGER.isDebugEnabled()) {
-            write(Level.DEBUG, event, rest);
+            // Never into the application's logging: many debug lines come from inside class loading (weaving).
+            stderr(Level.DEBUG, event, rest);
         }
     }
 

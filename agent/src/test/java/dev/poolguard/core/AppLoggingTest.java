@@ -188,6 +188,21 @@ class AppLoggingTest {
     }
 
     @Test
+    void debugLinesStayOnStderr() {
+        Reentrant reentrant = new Reentrant();
+        Log.setOutput("application", "text");
+        Log.setLevel("debug");
+        try {
+            AppLogging.use(reentrant);
+            String out = stderr(() -> Log.debug("weave.test", "a.B took=1ms"));
+            assertEquals("[poolguard] weave.test a.B took=1ms", out.trim());
+            assertEquals(List.of(), reentrant.written);
+        } finally {
+            Log.setLevel("info");
+        }
+    }
+
+    @Test
     void theDefaultStaysTheTextLine() {
         String out = stderr(() -> Log.warn("default.test", "pool-1 reason=a b"));
         assertEquals("[poolguard] default.test pool-1 reason=a b", out.trim());
