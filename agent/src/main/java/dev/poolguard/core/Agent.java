@@ -38,6 +38,7 @@ public final class Agent {
             return; // the master switch: nothing installed, nothing printed
         }
         Log.setLevel(config.logLevel);
+        Log.setOutput(config.logTarget, config.logFormat);
         for (String problem : config.problems) {
             Log.warn("config.invalid", problem);
         }

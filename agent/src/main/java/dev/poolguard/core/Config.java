@@ -23,7 +23,9 @@ public final class Config {
         DURATION("a duration: 250ms, 30s, 15m, 1h, a bare number of ms, or 0 for off"),
         POOLS("all, or a comma list of adapters"),
         STACK("auto, true or false"),
-        LEVEL("one of debug, info, warn, error, off");
+        LEVEL("one of debug, info, warn, error, off"),
+        TARGET("stderr or application"),
+        FORMAT("text or json");
 
         final String form;
 
@@ -51,6 +53,8 @@ public final class Config {
         flag("jmx", Kind.BOOL, "true");
         flag("prewoven", Kind.BOOL, "true");
         flag("log.level", Kind.LEVEL, "info");
+        flag("log.target", Kind.TARGET, "stderr");
+        flag("log.format", Kind.FORMAT, "text");
     }
 
     private static void flag(String key, Kind kind, String defaultValue) {
@@ -75,6 +79,10 @@ public final class Config {
     /** Whether classes the agent's build wove are handed out as they are ({@link PreWoven}). */
     public final boolean preWoven;
     public final String logLevel;
+    /** stderr, or application: the application's own logging (SLF4J, Log4j 2 or java.util.logging). */
+    public final String logTarget;
+    /** text or json: the form of the lines on stderr. */
+    public final String logFormat;
     /** One {@code config.invalid} line each. */
     public final List<String> problems;
     /** {@code key=value(source)} for every setting that is not the default. */
@@ -126,6 +134,8 @@ public final class Config {
         this.jmx = Boolean.parseBoolean(values.get("jmx"));
         this.preWoven = Boolean.parseBoolean(values.get("prewoven"));
         this.logLevel = values.get("log.level");
+        this.logTarget = values.get("log.target");
+        this.logFormat = values.get("log.format");
         this.problems = Collections.unmodifiableList(problems);
         this.nonDefaults = Collections.unmodifiableList(changed);
     }
@@ -218,6 +228,10 @@ public final class Config {
                 return Durations.parseMillis(text) >= 0;
             case LEVEL:
                 return Log.Level.parse(text) != null;
+            case TARGET:
+                return text.equals("stderr") || text.equals("application");
+            case FORMAT:
+                return text.equals("text") || text.equals("json");
             case POOLS:
                 if (text.equals("all")) {
                     return true;

@@ -238,6 +238,7 @@ final class Connections {
         }
         if (bare) {
             t.pool = poolInfo(driver, driver);
+            AppLogging.seen(connection.getClass().getClassLoader()); // no pool: the driver's loader is the app's
             // Opening costs a round trip: beside it the stack is cheap, so auto captures it from the start.
             Throwable site = Settings.holdStack != Settings.STACK_NEVER ? new Throwable("opened") : null;
             t.beginLease(now, Thread.currentThread(), site);
@@ -271,6 +272,7 @@ final class Connections {
             }
             p = POOLS.putIfAbsent(pool, new PoolInfo(adapter, name, pool));
             Jmx.register(p);
+            AppLogging.seen(pool.getClass().getClassLoader());
         }
         return p;
     }

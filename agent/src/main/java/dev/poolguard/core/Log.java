@@ -1,5 +1,6 @@
 package dev.poolguard.core;
 
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
@@ -8,7 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The agent's log: greppable lines {@code [poolguard] <event> <subject> key=value ...}, written through SLF4J
- * to the agent's own stderr backend. It never touches the application's logging, and nothing here may throw.
+ * to the agent's own stderr backend; with {@code POOLGUARD_LOG_FORMAT=json} one JSON object a line instead, and with
+ * {@code POOLGUARD_LOG_TARGET=application} through the application's own logging once it is usable
+ * ({@link AppLogging}). The rate limit applies before either target, and nothing here may throw.
  */
 public final class Log {
 
@@ -30,6 +33,13 @@ public final class Log {
     /** At most this many lines a second of one event about one subject (a pool); the rest are counted. */
     static final int LINES_PER_SECOND = 5;
     private static final Map<String, Burst> BURSTS = new ConcurrentHashMap<>();
+    /** The stderr text lines through {@link #LOGGER}, as always; anything else through {@link #write}. */
+    private static final int TEXT = 0;
+    private static final int JSON = 1;
+    private static final int APPLICATION_TEXT = 2;
+    private static final int APPLICATION_JSON = 3;
+    /** Set once at start-up, before any hook runs. */
+    private static int output = TEXT;
 
     private Log() {
     }
@@ -38,23 +48,68 @@ public final class Log {
         LOGGER.level = Level.parse(level);
     }
 
+    /** {@code POOLGUARD_LOG_TARGET} and {@code POOLGUARD_LOG_FORMAT}, as validated by {@link Config}. */
+    static void setOutput(String target, String format) {
+        boolean json = "json".equals(format);
+        output = "application".equals(target) ? (json ? APPLICATION_JSON : APPLICATION_TEXT) : json ? JSON : TEXT;
+    }
+
     static boolean debugEnabled() {
         return LOGGER.isDebugEnabled();
     }
 
     public static void debug(String event, String rest) {
-        LOGGER.debug("{} {}", event, rest);
+        if (output == TEXT) {
+            LOGGER.debug("{} {}", event, rest);
+        } else if (LOGGER.isDebugEnabled()) {
+            // Never into the application's logging: many debug lines come from inside class loading (weaving).
+            stderr(Level.DEBUG, event, rest);
+        }
     }
 
     public static void info(String event, String rest) {
         if (LOGGER.isInfoEnabled() && admit(event, rest, System.nanoTime())) {
-            LOGGER.info("{} {}", event, rest);
+            if (output == TEXT) {
+                LOGGER.info("{} {}", event, rest);
+            } else {
+                write(Level.INFO, event, rest);
+            }
         }
     }
 
     public static void warn(String event, String rest) {
         if (LOGGER.isWarnEnabled() && admit(event, rest, System.nanoTime())) {
+            if (output == TEXT) {
+                LOGGER.warn("{} {}", event, rest);
+            } else {
+                write(Level.WARN, event, rest);
+            }
+        }
+    }
+
+    /** An admitted event, when the target or format is not the default. */
+    private static void write(Level level, String event, String rest) {
+        if (output >= APPLICATION_TEXT && AppLogging.write(level, event, rest)) {
+            return;
+        }
+        stderr(level, event, rest);
+    }
+
+    /** Straight to stderr in the configured form (text or JSON), past the rate limit and the application's logging. */
+    static void stderr(Level level, String event, String rest) {
+        if (output == JSON || output == APPLICATION_JSON) {
+            try {
+                System.err.println(EventFields.json(Instant.now().toString(), level.name().toLowerCase(Locale.ROOT),
+                    event, rest));
+            } catch (Throwable ignored) {
+                // Logging must never hurt the host app.
+            }
+        } else if (level == Level.WARN) {
             LOGGER.warn("{} {}", event, rest);
+        } else if (level == Level.INFO) {
+            LOGGER.info("{} {}", event, rest);
+        } else {
+            LOGGER.debug("{} {}", event, rest);
         }
     }
 
@@ -103,8 +158,13 @@ public final class Log {
             if (suppressed > 0) {
                 String key = e.getKey();
                 int space = key.indexOf(' ');
-                LOGGER.warn("{} {}", "log.suppressed", key.substring(space + 1) + " event=" + key.substring(0, space)
-                    + " lines=" + suppressed + " action=only the first " + LINES_PER_SECOND + " a second written");
+                String rest = key.substring(space + 1) + " event=" + key.substring(0, space)
+                    + " lines=" + suppressed + " action=only the first " + LINES_PER_SECOND + " a second written";
+                if (output == TEXT) {
+                    LOGGER.warn("{} {}", "log.suppressed", rest);
+                } else if (LOGGER.isWarnEnabled()) {
+                    write(Level.WARN, "log.suppressed", rest);
+                }
             }
         }
     }

@@ -75,7 +75,7 @@ class BadInputTest {
             Map.entry("max.lifetime", "10m"), Map.entry("hold.warn", "5s"), Map.entry("hold.stack", "true"),
             Map.entry("exhaustion.dump.interval", "1m"), Map.entry("keepalive", "30s"),
             Map.entry("state.reset", "false"), Map.entry("jmx", "false"), Map.entry("prewoven", "false"),
-            Map.entry("log.level", "warn"));
+            Map.entry("log.level", "warn"), Map.entry("log.target", "application"), Map.entry("log.format", "json"));
         assertEquals(Config.FLAGS.keySet(), valid.keySet(), "a valid value for every flag");
         List<Arguments> out = new ArrayList<>();
         for (String key : Config.FLAGS.keySet()) {

@@ -34,6 +34,8 @@ class ConfigTest {
         assertEquals(60_000, c.holdWarnMillis);
         assertEquals("auto", c.holdStack);
         assertEquals("info", c.logLevel);
+        assertEquals("stderr", c.logTarget);
+        assertEquals("text", c.logFormat);
         assertTrue(c.adapterEnabled("tomcat"));
         assertTrue(c.problems.isEmpty());
         assertTrue(c.nonDefaults.isEmpty());
@@ -72,6 +74,8 @@ class ConfigTest {
         "POOLGUARD_MAX_LIFETIME|10parsecs|30m",
         "POOLGUARD_PREPING|yes|true",
         "POOLGUARD_LOG_LEVEL|loud|info",
+        "POOLGUARD_LOG_TARGET|logback|stderr",
+        "POOLGUARD_LOG_FORMAT|JSON|text",
         "POOLGUARD_POOLS|hikari,bonecp|all",
         "POOLGUARD_PREPING_IDLE|''|500ms"})
     void aBadValueWarnsOnceAndUsesTheDefault(String name, String value, String used) {
@@ -96,6 +100,17 @@ class ConfigTest {
         Config c = load("=1s,hold.warn=2s", Collections.emptyMap(), new Properties());
         assertEquals(1, c.problems.size(), c.problems.toString());
         assertEquals(2000, c.holdWarnMillis);
+    }
+
+    @Test
+    void theLogTargetAndFormatAreReadFromEverySource() {
+        Properties system = new Properties();
+        system.setProperty("poolguard.log.format", "json");
+        Config c = load(null, Collections.singletonMap("POOLGUARD_LOG_TARGET", "application"), system);
+        assertEquals("application", c.logTarget);
+        assertEquals("json", c.logFormat);
+        assertTrue(c.problems.isEmpty(), c.problems.toString());
+        assertEquals(Arrays.asList("log.target=application(env)", "log.format=json(sysprop)"), c.nonDefaults);
     }
 
     @Test

@@ -33,6 +33,11 @@ final class ItSettings {
         return existing("poolguard.testapp.classes", "target/test-app-classes", "run through mvn verify");
     }
 
+    /** Logging frameworks copied by the build, one directory of jars per setup (logback, log4j-slf4j, log4j-jul). */
+    static Path logFrameworks() {
+        return existing("poolguard.it.log.frameworks", "target/log-frameworks", "run through mvn verify");
+    }
+
     /** Metrics exporters copied by the build (jmx_prometheus_javaagent.jar). */
     static Path exporters() {
         return existing("poolguard.it.exporters", "target/exporters", "run through mvn verify");

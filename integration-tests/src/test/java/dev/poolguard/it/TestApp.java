@@ -30,8 +30,9 @@ final class TestApp {
     private final String name;
     private Path javaHome = Path.of(System.getProperty("java.home"));
     private boolean bootJar;
-    /** Null: run the test app's jar as it is; otherwise its main class on this class path. */
+    /** Null: run the test app's jar as it is; otherwise {@link #mainClass} on this class path. */
     private String classPath;
+    private String mainClass = "dev.poolguard.testapp.Main";
     private boolean agent;
     private String agentArgs = "";
     private final Map<String, String> env = new LinkedHashMap<>();
@@ -80,6 +81,13 @@ final class TestApp {
     /** Run the test app's main class on this class path instead of its jar. */
     TestApp classPath(String classPath) {
         this.classPath = classPath;
+        return this;
+    }
+
+    /** Run this class on this class path: a launcher, such as Spring Boot's PropertiesLauncher in the boot jar. */
+    TestApp classPath(String classPath, String mainClass) {
+        this.classPath = classPath;
+        this.mainClass = mainClass;
         return this;
     }
 
@@ -278,7 +286,7 @@ final class TestApp {
         if (classPath != null) {
             command.add("-cp");
             command.add(classPath);
-            command.add("dev.poolguard.testapp.Main");
+            command.add(mainClass);
         } else {
             command.add("-jar");
             command.add((bootJar ? ItSettings.testAppBootJar() : ItSettings.testAppJar()).toString());
