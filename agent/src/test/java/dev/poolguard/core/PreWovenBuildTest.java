@@ -108,8 +108,8 @@ class PreWovenBuildTest {
      * the entry recorded (a class can be the same in two sets while what it depends on is not).
      */
     private static Release find(PreWoven.Entry e) throws IOException {
-        for (File set : LIBRARIES.listFiles()) {
-            File[] jars = set.listFiles((d, n) -> n.endsWith(".jar"));
+        for (File set : PreWeaver.sets(LIBRARIES)) {
+            File[] jars = PreWeaver.jars(set);
             List<URL> urls = new ArrayList<>();
             for (File j : jars) {
                 urls.add(j.toURI().toURL());
