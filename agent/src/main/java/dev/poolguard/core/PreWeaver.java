@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ import net.bytebuddy.dynamic.ClassFileLocator;
  *
  * <p>Arguments: the output directory (the agent's classes), the local Maven repository the libraries were copied
  * from, the project's NOTICE, then one directory of jars per set of library versions that go together, each jar
- * named {@code groupId.artifactId-version.jar}.
+ * named {@code groupId.artifactId-version.jar}, or a directory of such directories ({@link #sets}). Each set is woven
+ * in a loader of its own, so several releases of one library can be pre-woven, each in its own set.
  */
 public final class PreWeaver {
 
@@ -56,13 +58,15 @@ public final class PreWeaver {
         Map<String, PreWoven.Entry> entries = new LinkedHashMap<>();
         Map<PreWeaverLicences.Library, File> libraries = new LinkedHashMap<>();
         Map<PreWeaverLicences.Library, Integer> wovenPerLibrary = new LinkedHashMap<>();
-        int woven = 0;
+        // Woven class files by content: a class woven alike in two releases (its bytes the same, what it read not) is
+        // stored once, and both entries name it.
+        Map<ByteBuffer, Integer> files = new HashMap<>();
+        List<File> sets = new ArrayList<>();
         for (int i = 3; i < args.length; i++) {
-            File[] jars = new File(args[i]).listFiles((dir, name) -> name.endsWith(".jar"));
-            if (jars == null || jars.length == 0) {
-                throw new IOException("no jars in " + args[i]);
-            }
-            Arrays.sort(jars);
+            sets.addAll(sets(new File(args[i])));
+        }
+        for (File set : sets) {
+            File[] jars = jars(set);
             URL[] urls = new URL[jars.length];
             for (int j = 0; j < jars.length; j++) {
                 urls[j] = jars[j].toURI().toURL();
@@ -84,27 +88,65 @@ public final class PreWeaver {
                         if (!filter.mayMatch(name) || !filter.isCandidate(name, plain, bytes)) {
                             continue;
                         }
-                        Map.Entry<PreWoven.Entry, byte[]> w = weave(adapters, rules, urls, name, bytes, woven);
+                        Map.Entry<PreWoven.Entry, byte[]> w = weave(adapters, rules, urls, name, bytes, files.size());
                         PreWoven.Entry e = w == null ? null : w.getKey();
                         String key = e == null ? null : name + " " + e.hash + " " + Arrays.toString(e.dependencies)
                             + Arrays.toString(e.dependencyHashes);
                         if (e != null && !entries.containsKey(key)) {
-                            entries.put(key, e);
                             if (e.woven >= 0) {
-                                Files.write(new File(out, e.woven + ".woven").toPath(), w.getValue());
-                                woven++;
+                                Integer same = files.putIfAbsent(ByteBuffer.wrap(w.getValue()), e.woven);
+                                if (same == null) {
+                                    Files.write(new File(out, e.woven + ".woven").toPath(), w.getValue());
+                                } else {
+                                    e = new PreWoven.Entry(e.name, e.length, e.hash, same, e.dependencies,
+                                        e.dependencyHashes, e.checkedAdapters, e.verdicts);
+                                }
                                 wovenPerLibrary.merge(library, 1, Integer::sum);
                             }
+                            entries.put(key, e);
                         }
                     }
                 }
             }
-            System.out.println("[prewoven] " + args[i] + ": " + (entries.size() - before) + " classes");
+            System.out.println("[prewoven] " + set + ": " + (entries.size() - before) + " classes");
         }
         List<PreWoven.Entry> all = new ArrayList<>(entries.values());
         Files.write(new File(out, "index").toPath(), PreWoven.index(adapters, poolClasses, all));
         PreWeaverLicences.writeNotice(new File(args[0]), projectNotice, libraries, wovenPerLibrary);
-        System.out.println("[prewoven] " + all.size() + " classes, " + woven + " woven");
+        long wovenEntries = all.stream().filter(e -> e.woven >= 0).count();
+        System.out.println("[prewoven] " + sets.size() + " sets of releases, " + all.size() + " classes, "
+            + wovenEntries + " woven, " + files.size() + " woven class files");
+    }
+
+    /**
+     * The sets of releases in a directory: the directory itself when it holds jars (the releases that go together,
+     * woven in one loader), otherwise each of its subdirectories, in name order, as a set of its own (or a directory
+     * of sets).
+     */
+    static List<File> sets(File dir) throws IOException {
+        if (jars(dir).length > 0) {
+            return List.of(dir);
+        }
+        File[] subdirectories = dir.listFiles(File::isDirectory);
+        if (subdirectories == null || subdirectories.length == 0) {
+            throw new IOException("no jars in " + dir);
+        }
+        Arrays.sort(subdirectories);
+        List<File> sets = new ArrayList<>();
+        for (File d : subdirectories) {
+            sets.addAll(sets(d));
+        }
+        return sets;
+    }
+
+    /** A set's jars, in name order; none if it is not a directory. */
+    static File[] jars(File set) {
+        File[] jars = set.listFiles((dir, name) -> name.endsWith(".jar"));
+        if (jars == null) {
+            return new File[0];
+        }
+        Arrays.sort(jars);
+        return jars;
     }
 
     /** The adapters' rules, set up as the agent sets them up: every adapter enabled, advice read from the classpath. */

@@ -155,8 +155,11 @@ final class PreWoven {
         if (versions == null || loader == null) {
             return null;
         }
-        long hash = hash(bytes);
+        long hash = 0; // computed once, and only if a release of this class has the same length
         for (Entry e : versions) {
+            if (e.length == bytes.length && hash == 0) {
+                hash = hash(bytes);
+            }
             if (e.length == bytes.length && e.hash == hash && verdictsAgree(loader, e)
                 && dependenciesMatch(loader, e)) {
                 for (int i = 0; i < e.checkedAdapters.length; i++) {

@@ -66,6 +66,50 @@ class PreWovenBuildTest {
         assertTrue(woven > 20, "woven classes: " + woven);
     }
 
+    /**
+     * Every release the build copied is covered: in each set of releases, each class file of a name the index holds
+     * has an entry that fits it there (none was left to the agent at run time, as a class the weaver failed on is).
+     */
+    @Test
+    void everyCopiedReleaseOfAPreWovenClassHasAnEntryThatFitsIt() throws Exception {
+        List<PoolAdapter> adapters = Adapters.all();
+        PreWoven preWoven = PreWoven.open(agentJar(), adapters, adapters);
+        assertNotNull(preWoven, "no pre-woven classes in target/classes");
+        java.util.Set<String> names = new java.util.HashSet<>();
+        preWoven.entries().forEach(e -> names.add(e.name));
+        List<File> sets = PreWeaver.sets(LIBRARIES);
+        assertTrue(sets.size() > 2, "sets of releases: " + sets);
+        for (File set : sets) {
+            File[] jars = PreWeaver.jars(set);
+            URL[] urls = new URL[jars.length];
+            for (int i = 0; i < jars.length; i++) {
+                urls[i] = jars[i].toURI().toURL();
+            }
+            for (File j : jars) {
+                try (JarFile jar = new JarFile(j)) {
+                    for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
+                        String path = entries.nextElement().getName();
+                        String name = path.endsWith(".class") ? path.substring(0, path.length() - 6) : null;
+                        if (name == null || !names.contains(name)) {
+                            continue;
+                        }
+                        byte[] bytes;
+                        try (InputStream in = jar.getInputStream(jar.getEntry(path))) {
+                            bytes = in.readAllBytes();
+                        }
+                        long hash = PreWoven.hash(bytes);
+                        boolean fits = false;
+                        for (PreWoven.Entry e : preWoven.entries()) {
+                            fits |= e.name.equals(name) && e.length == bytes.length && e.hash == hash
+                                && dependenciesMatch(urls, e);
+                        }
+                        assertTrue(fits, name + " of " + j.getName() + ": no entry fits it");
+                    }
+                }
+            }
+        }
+    }
+
     /** Modified copies of their classes are not the agent's to redistribute: see PreWeaverLicences. */
     @Test
     void noClassOfALibraryUnderACopyleftOrVendorLicenceIsPreWoven() throws Exception {
@@ -108,8 +152,8 @@ class PreWovenBuildTest {
      * the entry recorded (a class can be the same in two sets while what it depends on is not).
      */
     private static Release find(PreWoven.Entry e) throws IOException {
-        for (File set : LIBRARIES.listFiles()) {
-            File[] jars = set.listFiles((d, n) -> n.endsWith(".jar"));
+        for (File set : PreWeaver.sets(LIBRARIES)) {
+            File[] jars = PreWeaver.jars(set);
             List<URL> urls = new ArrayList<>();
             for (File j : jars) {
                 urls.add(j.toURI().toURL());

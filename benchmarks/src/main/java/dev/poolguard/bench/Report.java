@@ -101,29 +101,31 @@ final class Report {
      * Rounds of launches, each indexed by {@link Run.AgentMode#ordinal()}: wall time, and CPU where it was read; a row
      * for the releases the agent pre-wove and one for releases it did not.
      */
-    void startup(List<Run.Launch[]> runs, String preWoven, String other) {
+    void startup(List<Run.Launch[]> runs, String preWoven, String springBoot, String other) {
         tables.append("\n## Start-up: test app, one HikariCP pool, one query, exit (wall ms, ").append(runs.size())
             .append(" rounds, median [min–max])\n\n")
             .append("| releases | without agent | agent off (`POOLGUARD_ENABLED=false`) | with agent | added by"
                 + " `-javaagent` alone (off − without) | added (with − without) | of 100 ms budget |\n"
                 + "|---|---|---|---|---|---|---|\n");
-        startupRows(runs, Run.Launch::wallMillis, true, preWoven, other);
+        startupRows(runs, Run.Launch::wallMillis, true, preWoven, springBoot, other);
         if (runs.stream().flatMap(Arrays::stream).allMatch(l -> l.cpuMillis() >= 0)) {
             // On two cores, CPU the agent adds on any thread (the JIT compiling its code too) is start-up time.
             tables.append("\nThe same runs' CPU, all threads of the JVM (user + system ms, median [min–max]):\n\n")
                 .append("| releases | without agent | agent off | with agent | added by `-javaagent` alone | added |\n"
                     + "|---|---|---|---|---|---|\n");
-            startupRows(runs, Run.Launch::cpuMillis, false, preWoven, other);
+            startupRows(runs, Run.Launch::cpuMillis, false, preWoven, springBoot, other);
         }
     }
 
     private void startupRows(List<Run.Launch[]> runs, ToLongFunction<Run.Launch> value, boolean budget,
-                             String preWoven, String other) {
+                             String preWoven, String springBoot, String other) {
         startupRow(runs, value, budget, preWoven + " (pre-woven)", Run.AgentMode.NONE, Run.AgentMode.OFF,
             Run.AgentMode.ON);
         startupRow(runs, value, budget, preWoven + " (pre-woven), pgjdbc the only driver", Run.AgentMode.ONE_DRIVER_NONE,
             null, Run.AgentMode.ONE_DRIVER_ON);
-        startupRow(runs, value, budget, other + " (not pre-woven)", Run.AgentMode.OTHER_NONE, null,
+        startupRow(runs, value, budget, springBoot + " (Spring Boot 4.0.3's, pre-woven), pgjdbc the only driver", Run.AgentMode.SPRING_BOOT_NONE,
+            null, Run.AgentMode.SPRING_BOOT_ON);
+        startupRow(runs, value, budget, other + " (not pre-woven), pgjdbc the only driver", Run.AgentMode.OTHER_NONE, null,
             Run.AgentMode.OTHER_ON);
     }
 

@@ -33,13 +33,15 @@ public final class Run {
     private final String agent;
     private final Path testApp;
     private final Path otherReleases;
+    private final Path springBootReleases;
     private final Report report;
 
-    private Run(boolean smoke, String agent, Path testApp, Path otherReleases) {
+    private Run(boolean smoke, String agent, Path testApp, Path otherReleases, Path springBootReleases) {
         this.smoke = smoke;
         this.agent = agent;
         this.testApp = testApp;
         this.otherReleases = otherReleases;
+        this.springBootReleases = springBootReleases;
         this.report = new Report(smoke);
     }
 
@@ -57,12 +59,15 @@ public final class Run {
         // Releases of HikariCP and pgjdbc the agent did not pre-weave, for start-up (benchmarks/pom.xml copies them).
         Path otherReleases = Path.of(value(list, "--other-releases", "benchmarks/target/other-releases"))
             .toAbsolutePath();
+        // The releases Spring Boot 4.0.3 manages, which the agent pre-weaves beside the test app's own.
+        Path springBootReleases = Path.of(value(list, "--spring-boot-releases",
+            "benchmarks/target/spring-boot-releases")).toAbsolutePath();
         if (!Files.isRegularFile(Path.of(agent)) || !Files.isRegularFile(testApp)) {
             throw new IllegalArgumentException("build first: no " + agent + " or " + testApp);
         }
         Path work = Files.createTempDirectory("poolguard-bench-");
         try (EmbeddedDatabase db = EmbeddedDatabase.startPostgres(work)) {
-            Run run = new Run(smoke, agent, testApp, otherReleases);
+            Run run = new Run(smoke, agent, testApp, otherReleases, springBootReleases);
             // --only borrow,query,startup,pings,growth: a part of the run, e.g. after a change that touches only it.
             List<String> only = Arrays.asList(value(list, "--only", "borrow,query,startup,pings,growth").split(","));
             if (only.contains("borrow")) {
@@ -137,18 +142,19 @@ public final class Run {
      * ({@code POOLGUARD_ENABLED=false}: what the JVM spends on any {@code -javaagent} of this jar before the agent
      * does anything) and with it; without and with the agent, the same app with PostgreSQL's as its only driver (the
      * test app also carries the Oracle, MariaDB and MySQL drivers, which {@code DriverManager} loads at the first
-     * connection and the agent never pre-weaves); and on releases of HikariCP and pgjdbc the agent did not pre-weave,
-     * which it weaves at start-up. Each round launches all seven, in a different order.
+     * connection and the agent never pre-weaves); with pgjdbc the only driver, on the releases of HikariCP and pgjdbc
+     * Spring Boot 4.0.3 manages, which the agent pre-weaves too, and on releases of the two it does not pre-weave,
+     * which it weaves at start-up. Each round launches all nine, in a different order.
      */
     private void startup(String url) throws IOException, InterruptedException {
         int rounds = smoke ? 2 : 11;
-        List<Path> other = jars(otherReleases);
-        if (other.size() != 2) {
-            throw new IllegalArgumentException("expected a HikariCP and a pgjdbc jar in " + otherReleases + ": " + other);
-        }
+        List<Path> other = hikariAndPgjdbc(otherReleases);
+        List<Path> springBoot = hikariAndPgjdbc(springBootReleases);
         Map<AgentMode, List<Path>> classPaths = Map.of(
             AgentMode.ONE_DRIVER_NONE, classPath(List.of(), ONE_DRIVER_DROPS),
             AgentMode.ONE_DRIVER_ON, classPath(List.of(), ONE_DRIVER_DROPS),
+            AgentMode.SPRING_BOOT_NONE, classPath(springBoot, OTHER_RELEASES_DROPS),
+            AgentMode.SPRING_BOOT_ON, classPath(springBoot, OTHER_RELEASES_DROPS),
             AgentMode.OTHER_NONE, classPath(other, OTHER_RELEASES_DROPS),
             AgentMode.OTHER_ON, classPath(other, OTHER_RELEASES_DROPS));
         List<Launch[]> runs = new ArrayList<>();
@@ -162,15 +168,27 @@ public final class Run {
         }
         // the first round warms the file cache
         report.startup(runs.subList(smoke ? 0 : 1, runs.size()), releases(testApp.getParent().resolve("lib")),
-            releases(otherReleases));
+            releases(springBootReleases), releases(otherReleases));
+    }
+
+    private static List<Path> hikariAndPgjdbc(Path dir) throws IOException {
+        List<Path> jars = jars(dir);
+        if (jars.size() != 2) {
+            throw new IllegalArgumentException("expected a HikariCP and a pgjdbc jar in " + dir + ": " + jars);
+        }
+        return jars;
     }
 
     /** How a start-up run has the agent, and on which class path; a round's launches are indexed by its ordinal. */
-    enum AgentMode { NONE, OFF, ON, ONE_DRIVER_NONE, ONE_DRIVER_ON, OTHER_NONE, OTHER_ON }
+    enum AgentMode {
+        NONE, OFF, ON, ONE_DRIVER_NONE, ONE_DRIVER_ON, SPRING_BOOT_NONE, SPRING_BOOT_ON, OTHER_NONE, OTHER_ON
+    }
 
     private static final List<String> ONE_DRIVER_DROPS =
         List.of("ojdbc", "ucp", "mariadb-java-client-", "mysql-connector-j-");
-    private static final List<String> OTHER_RELEASES_DROPS = List.of("HikariCP-", "postgresql-");
+    /** Other releases of HikariCP and pgjdbc, and pgjdbc the only driver, as in a Spring Boot application on them. */
+    private static final List<String> OTHER_RELEASES_DROPS = List.of("HikariCP-", "postgresql-", "ojdbc", "ucp",
+        "mariadb-java-client-", "mysql-connector-j-");
 
     /**
      * The test app's classes and its libraries but those whose names start as in {@code drops}, after
@@ -247,7 +265,7 @@ public final class Run {
         throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         if (mode == AgentMode.OFF || mode == AgentMode.ON || mode == AgentMode.ONE_DRIVER_ON
-            || mode == AgentMode.OTHER_ON) {
+            || mode == AgentMode.SPRING_BOOT_ON || mode == AgentMode.OTHER_ON) {
             command.add("-javaagent:" + agent);
         }
         if (otherClassPath != null) {

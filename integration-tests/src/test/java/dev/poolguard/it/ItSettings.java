@@ -58,6 +58,12 @@ final class ItSettings {
         return existing("poolguard.it.unsupported.pools", "target/pool-versions/unsupported", "run through mvn verify");
     }
 
+    /** HikariCP and pgjdbc as Spring Boot 4.0.3 manages them, copied here by the build. */
+    static Path springBootPools() {
+        return existing("poolguard.it.spring-boot.pools", "target/pool-versions/spring-boot-4.0.3",
+                "run through mvn verify");
+    }
+
     /** Other observability agents' jars (OtherAgentsIT), copied here by the build without their versions. */
     static Path otherAgents() {
         return existing("poolguard.it.other.agents", "target/other-agents", "run through mvn verify");

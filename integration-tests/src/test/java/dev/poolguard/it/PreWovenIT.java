@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * The classes the agent's build wove (POOLGUARD_PREWOVEN, on by default): with the test app's releases, and with the
- * oldest supported ones, every class of a permissively licensed pool or driver is handed its pre-woven bytes; a
+ * The classes the agent's build wove (POOLGUARD_PREWOVEN, on by default): with the test app's releases, with the
+ * oldest supported ones, and with those Spring Boot 4.0.3 manages, every class of a permissively licensed pool or
+ * driver is handed its pre-woven bytes; a
  * library whose licence does not let the jar carry modified copies (c3p0, the MariaDB, MySQL and Oracle drivers) is
  * never pre-woven and is woven at run time instead; with the flag off the weaver weaves the same classes itself; the agent works the same
  * either way. HikariCP and c3p0 on PostgreSQL, sessions killed under them, with the agent's debug lines.
@@ -38,6 +39,13 @@ class PreWovenIT {
 
     static AppOutput wovenAtRunTime() {
         return RUNS.get("off", () -> launch("false"));
+    }
+
+    /** HikariCP 7.0.2 and pgjdbc 42.7.10, which Spring Boot 4.0.3 manages, in place of the test app's. */
+    static AppOutput springBootPreWoven() {
+        return RUNS.get("spring-boot", () -> app("spring-boot-4.0.3", "hikari")
+                .classPath(Libraries.classPathWith(ItSettings.springBootPools(), List.of("HikariCP-", "postgresql-")))
+                .run());
     }
 
     static AppOutput oldestPreWoven() {
@@ -90,6 +98,24 @@ class PreWovenIT {
         assertTrue(wovenNames(out).containsAll(List.of("com.zaxxer.hikari.pool.HikariPool",
                 "org.postgresql.jdbc.PgConnection")), out::toString);
         AgentExpectations.assertAgentHandled(out, Pool.HIKARI, Scenario.STALE);
+    }
+
+    /**
+     * Releases pre-woven beside those the project is built with (agent/pom.xml, prewoven-also): with Spring Boot
+     * 4.0.3's HikariCP and pgjdbc every class of theirs is handed its pre-woven bytes.
+     */
+    @Test
+    void theReleasesSpringBootManagesArePreWovenToo() {
+        AppOutput out = springBootPreWoven();
+        assertEquals("HikariCP-7.0.2.jar", out.section(Pool.HIKARI, Scenario.STALE).detail().library());
+        List<AgentEvent> woven = wovenHere(out, HIKARI, PGJDBC);
+        assertFalse(woven.isEmpty(), out::toString);
+        woven.forEach(e -> assertEquals("true", e.field("prewoven"), e.line));
+        assertTrue(wovenNames(out).containsAll(List.of("com.zaxxer.hikari.pool.HikariPool",
+                "com.zaxxer.hikari.pool.PoolBase", "com.zaxxer.hikari.pool.PoolEntry", "org.postgresql.Driver",
+                "org.postgresql.jdbc.PgConnection", "org.postgresql.jdbc.PgStatement")), out::toString);
+        AgentExpectations.assertAgentHandled(out, Pool.HIKARI, Scenario.STALE);
+        AgentExpectations.assertNoHookFailed(out);
     }
 
     @Test
