@@ -113,6 +113,7 @@ final class TomcatFaults {
             // catalina.sh passes CATALINA_OPTS through eval: nothing the shell would read.
             properties.values().forEach(v -> assertTrue(v.matches("[\\w:/.@-]*"), "unsafe for catalina.sh: " + v));
             Map<String, String> env = agent ? FLAGS : Map.of();
+            long started = System.nanoTime();
             try (TomcatServer tomcat = TomcatServer.start(name, version, agent, properties, env)) {
                 Map<Db, Map<Fault, Outcome>> outcomes = new EnumMap<>(Db.class);
                 for (Db db : Db.values()) {
@@ -125,7 +126,8 @@ final class TomcatFaults {
                 TomcatServer.Response mbeans = tomcat.getNow("/app/mbeans.jsp?attributes=Adapter,DeadFound", DEADLINE);
                 assertTrue(mbeans.ok(), mbeans::body);
                 List<String> mbeanLines = mbeans.body().substring(4).lines().filter(l -> !l.isBlank()).toList();
-                System.out.printf("[it] %s: %s%n", tomcat, outcomes);
+                System.out.printf("[it] %s: faults done %.1f s after the start; MBeans %s; %s%n", tomcat,
+                        (System.nanoTime() - started) / 1e9, mbeanLines, outcomes);
                 return new Run(name, outcomes, tomcat.lines(), mbeanLines);
             }
         } catch (IOException e) {
