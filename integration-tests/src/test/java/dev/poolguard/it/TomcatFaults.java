@@ -18,6 +18,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,8 +54,12 @@ final class TomcatFaults {
         }
     }
 
-    /** A configuration's results: per database and fault; the whole log; the agent's pool MBeans. */
-    record Run(String name, Map<Db, Map<Fault, Outcome>> outcomes, List<String> log, List<String> mbeans) {
+    /**
+     * A configuration's results: per database and fault; the whole log; the agent's pool MBeans; the ports Tomcat
+     * listened on and the one it was given.
+     */
+    record Run(String name, Map<Db, Map<Fault, Outcome>> outcomes, List<String> log, List<String> mbeans,
+               Set<String> listening, int httpPort) {
         Outcome outcome(Db db, Fault fault) {
             return outcomes.get(db).get(fault);
         }
@@ -128,7 +133,7 @@ final class TomcatFaults {
                 List<String> mbeanLines = mbeans.body().substring(4).lines().filter(l -> !l.isBlank()).toList();
                 System.out.printf("[it] %s: faults done %.1f s after the start; MBeans %s; %s%n", tomcat,
                         (System.nanoTime() - started) / 1e9, mbeanLines, outcomes);
-                return new Run(name, outcomes, tomcat.lines(), mbeanLines);
+                return new Run(name, outcomes, tomcat.lines(), mbeanLines, tomcat.listeningPorts(), tomcat.port());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

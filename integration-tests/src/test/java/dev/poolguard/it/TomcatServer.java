@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -158,6 +159,15 @@ final class TomcatServer implements AutoCloseable {
                         error == null && response.statusCode() == 200,
                         (System.nanoTime() - started) / 1_000_000,
                         error != null ? error.toString() : response.statusCode() + " " + response.body().trim()));
+    }
+
+    /** The local ports Tomcat listens on (its catalina.sh execs the JVM, so the process is Tomcat's JVM). */
+    Set<String> listeningPorts() {
+        return FootprintIT.listeningPorts(process.pid());
+    }
+
+    int port() {
+        return port;
     }
 
     Response getNow(String path, Duration deadline) {

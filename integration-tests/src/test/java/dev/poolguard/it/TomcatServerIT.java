@@ -9,6 +9,7 @@ import dev.poolguard.it.TomcatFaults.Outcome;
 import dev.poolguard.it.TomcatFaults.Run;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -117,6 +118,16 @@ class TomcatServerIT {
             assertTrue(mbean.startsWith("dev.poolguard:type=Pool,name=tomcat-dbcp-"), mbean);
             assertTrue(mbean.contains(" Adapter=tomcat-dbcp "), mbean);
             assertTrue(Long.parseLong(mbean.replaceAll(".* DeadFound=(\\d+).*", "$1")) > 0, mbean);
+        }
+    }
+
+    /** The shutdown port is off: Tomcat listens on its HTTP port only, and the agent adds no socket. */
+    @ParameterizedTest(name = "Tomcat {0}")
+    @MethodSource("versions")
+    void tomcatListensOnItsHttpPortOnly(String version) {
+        for (boolean agent : List.of(true, false)) {
+            Run run = run(version, agent);
+            assertEquals(Set.of(Integer.toString(run.httpPort())), run.listening(), run.name());
         }
     }
 
