@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * One configuration of {@link TomcatServerIT}: a Tomcat version, with or without the agent, started once, and every
@@ -43,13 +44,21 @@ final class TomcatFaults {
         }
     }
 
-    /** The requests after one fault: failed of total, the longest request and the longest borrow (ms). */
+    /**
+     * The requests after one fault: failed of total, the longest request and the longest borrow (ms); after the
+     * silent drop, how many of Tomcat's threads were still inside the pool's validation of a connection.
+     */
     record Outcome(int failed, int total, long maxRequestMs, long maxBorrowMs, String firstError,
-                   List<String> agentLines) {
+                   List<String> agentLines, int stuckInValidation) {
+        Outcome stuck(int threads) {
+            return new Outcome(failed, total, maxRequestMs, maxBorrowMs, firstError, agentLines, threads);
+        }
+
         @Override
         public String toString() {
             return failed + " of " + total + " failed, max request " + maxRequestMs + " ms, max borrow " + maxBorrowMs
-                    + " ms" + (firstError == null ? "" : ", first error: " + firstError) + "; agent lines:\n  "
+                    + " ms, " + stuckInValidation + " threads in the pool's validation"
+                    + (firstError == null ? "" : ", first error: " + firstError) + "; agent lines:\n  "
                     + String.join("\n  ", agentLines);
         }
     }
@@ -154,9 +163,11 @@ final class TomcatFaults {
         warmUp(tomcat, ds);
         proxy.blackholeExisting();
         Outcome outcome = requests(tomcat, ds, tomcat.lines().size());
+        int stuck = (int) Stream.of(tomcat.threadDump().split("\n\n"))
+                .filter(thread -> thread.contains(".dbcp2.PoolableConnection.validate(")).count();
         // Frees Tomcat's threads that still wait on a dropped connection (without the agent they wait forever).
         proxy.close();
-        return outcome;
+        return outcome.stuck(stuck);
     }
 
     private static Outcome restart(TomcatServer tomcat, Db db) {
@@ -169,7 +180,7 @@ final class TomcatFaults {
 
     /** {@link #CONCURRENT} requests that each keep their connection a while: as many idle connections, then idleness. */
     private static void warmUp(TomcatServer tomcat, String ds) {
-        for (TomcatServer.Response r : wave(tomcat, "/app/query.jsp?hold_ms=300&ds=" + ds)) {
+        for (TomcatServer.Response r : wave(tomcat, "/app/query.jsp?hold_ms=600&ds=" + ds)) {
             assertTrue(r.ok(), () -> tomcat + ": warm-up of " + ds + " failed: " + r.body());
         }
         TomcatServer.sleep(IDLE_MS);
@@ -186,7 +197,7 @@ final class TomcatFaults {
                 responses.stream().mapToLong(TomcatServer.Response::millis).max().orElse(0),
                 responses.stream().filter(TomcatServer.Response::ok).mapToLong(TomcatFaults::borrowMs).max().orElse(0),
                 responses.stream().filter(r -> !r.ok()).map(TomcatServer.Response::body).findFirst().orElse(null),
-                lines.subList(fromLine, lines.size()).stream().filter(l -> l.contains("[poolguard]")).toList());
+                lines.subList(fromLine, lines.size()).stream().filter(l -> l.contains("[poolguard]")).toList(), 0);
     }
 
     private static List<TomcatServer.Response> wave(TomcatServer tomcat, String path) {

@@ -166,6 +166,24 @@ final class TomcatServer implements AutoCloseable {
         return FootprintIT.listeningPorts(process.pid());
     }
 
+    /** Tomcat's threads, as {@code jcmd <pid> Thread.print} shows them. */
+    String threadDump() {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        assertTrue(Files.isExecutable(jcmd), () -> "no jcmd in " + jcmd.getParent());
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(dump.waitFor(30, TimeUnit.SECONDS) && dump.exitValue() == 0, () -> "jcmd failed: " + text);
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     int port() {
         return port;
     }

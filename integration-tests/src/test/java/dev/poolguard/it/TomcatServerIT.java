@@ -64,6 +64,7 @@ class TomcatServerIT {
     void withTheAgentEveryRequestAfterTheFaultSucceedsAndTheDeadConnectionIsFound(String version, Db db, Fault fault) {
         Outcome o = run(version, true).outcome(db, fault);
         assertEquals(0, o.failed(), o::toString);
+        assertEquals(0, o.stuckInValidation(), o::toString);
         assertTrue(o.maxBorrowMs() <= BORROW_LIMIT_MS, () -> "borrow over " + BORROW_LIMIT_MS + " ms: " + o);
         assertTrue(o.agentLines().stream().map(AgentEvent::parse).anyMatch(e -> e.is("preping.dead", Pool.TOMCAT_DBCP)),
                 () -> "no preping.dead for a tomcat-dbcp pool: " + o);
@@ -78,8 +79,10 @@ class TomcatServerIT {
     void withoutTheAgentOnlyTheSilentDropFailsRequests(String version, Db db, Fault fault) {
         Outcome o = run(version, false).outcome(db, fault);
         if (fault == Fault.DROP) {
+            // The first wave takes the dropped connections and waits in their validation; the second opens new ones.
             assertEquals(TomcatFaults.CONCURRENT, o.failed(), o::toString);
             assertTrue(o.maxRequestMs() >= TomcatFaults.DEADLINE.toMillis(), o::toString);
+            assertEquals(TomcatFaults.CONCURRENT, o.stuckInValidation(), o::toString);
         } else {
             assertEquals(0, o.failed(), o::toString);
         }
