@@ -55,21 +55,13 @@ final class TomcatServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** The Tomcat versions to run: the newest; every unpacked one with -Dpoolguard.it.tomcat=all. */
-    static List<String> versions() {
-        boolean all = "all".equals(System.getProperty("poolguard.it.tomcat", "ci"));
-        String csv = System.getProperty(all ? "poolguard.it.tomcat.all" : "poolguard.it.tomcat.newest", "");
-        assertTrue(!csv.isBlank(), "run through mvn verify: it names the Tomcat versions the build unpacked");
-        return List.of(csv.split(","));
-    }
-
     /**
      * Starts Tomcat {@code version} and waits until the WAR answers. {@code properties} become system properties
      * (the context.xml reads the databases from them); {@code env} is the process environment's POOLGUARD_ flags.
      */
     static TomcatServer start(String name, String version, boolean agent, Map<String, String> properties,
                               Map<String, String> env) {
-        Path home = setting("poolguard.it.tomcat.servers", "target/tomcat-servers").resolve("apache-tomcat-" + version);
+        Path home = ItSettings.tomcatServers().resolve("apache-tomcat-" + version);
         assertTrue(Files.isRegularFile(home.resolve("bin/catalina.sh")), () -> "no Tomcat " + version + " in " + home);
         Path base = ItSettings.workDir().resolve(name);
         Path log = ItSettings.logsDir().resolve(name + ".log");
@@ -116,10 +108,8 @@ final class TomcatServer implements AutoCloseable {
             }
         }
         Files.writeString(base.resolve("conf/server.xml"), serverXml(port), StandardCharsets.UTF_8);
-        Files.copy(setting("poolguard.it.tomcat.webapp", "target/tomcat-webapp/poolguard-it-webapp.war"),
-                base.resolve("webapps/app.war"));
-        Path drivers = setting("poolguard.it.tomcat.drivers", "target/tomcat-drivers");
-        try (Stream<Path> jars = Files.list(drivers)) {
+        Files.copy(ItSettings.tomcatWebapp(), base.resolve("webapps/app.war"));
+        try (Stream<Path> jars = Files.list(ItSettings.tomcatDrivers())) {
             for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
                 Files.copy(jar, base.resolve("lib").resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
@@ -239,12 +229,6 @@ final class TomcatServer implements AutoCloseable {
     @Override
     public String toString() {
         return name + " (log " + log + ")";
-    }
-
-    private static Path setting(String key, String fallback) {
-        Path path = Path.of(System.getProperty(key, fallback)).toAbsolutePath().normalize();
-        assertTrue(Files.exists(path), () -> key + ": " + path + " does not exist; run through mvn verify");
-        return path;
     }
 
     private static int freePort() throws IOException {

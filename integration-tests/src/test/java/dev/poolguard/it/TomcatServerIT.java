@@ -51,12 +51,12 @@ class TomcatServerIT {
     }
 
     static Stream<Arguments> faults() {
-        return TomcatServer.versions().stream().flatMap(v -> Stream.of(Db.values())
+        return ItSettings.tomcatVersions().stream().flatMap(v -> Stream.of(Db.values())
                 .flatMap(db -> Stream.of(Fault.values()).map(f -> Arguments.of(v, db, f))));
     }
 
     static Stream<String> versions() {
-        return TomcatServer.versions().stream();
+        return ItSettings.tomcatVersions().stream();
     }
 
     @ParameterizedTest(name = "Tomcat {0} {1} {2}")
@@ -154,7 +154,7 @@ class TomcatServerIT {
             md.append(' ').append(db).append(" |");
         }
         md.append("\n|---|---|").append("---|".repeat(Db.values().length)).append('\n');
-        for (String version : TomcatServer.versions()) {
+        for (String version : ItSettings.tomcatVersions()) {
             for (Fault fault : Fault.values()) {
                 md.append("| Tomcat ").append(version.substring(0, version.indexOf('.'))).append(" (").append(version)
                         .append(") built-in pool (JNDI) | ").append(fault.label).append(" |");
