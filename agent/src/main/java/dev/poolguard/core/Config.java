@@ -179,8 +179,8 @@ public final class Config {
 
     /**
      * Whether an unknown name looks like it holds a secret. Every {@code poolguard.*} system property is read as a
-     * flag, so an application's own property in that namespace (a Tomcat context.xml's {@code ${poolguard.db.password}},
-     * say) arrives here, and its value must not reach the log.
+     * flag, so an application's own property in that namespace (a Tomcat context.xml's
+     * {@code ${poolguard.db.password}}, say) arrives here, and its value must not reach the log.
      */
     static boolean secret(String name) {
         String lower = name.toLowerCase(Locale.ROOT);

@@ -102,7 +102,8 @@ class ConfigTest {
         assertTrue(c.problems.stream().noneMatch(p -> p.contains("s3cr3t-pw")), c.problems.toString());
         assertTrue(c.problems.stream().anyMatch(p -> p.startsWith("flag=poolguard.db.password value='***' expected=")),
             c.problems.toString());
-        assertTrue(c.problems.stream().anyMatch(p -> p.contains("value='jdbc:postgresql://db/app'")), c.problems.toString());
+        assertTrue(c.problems.stream().anyMatch(p -> p.contains("value='jdbc:postgresql://db/app'")),
+            c.problems.toString());
     }
 
     @Test

@@ -110,22 +110,9 @@ final class TomcatFaults {
         try {
             for (Db db : Db.values()) {
                 String url = db.jdbcUrl(name);
-                int query = url.indexOf('?');
-                Map<String, String> params = params(url.substring(query + 1));
-                String plain = url.substring(0, query);
-                Matcher hostPort = HOST_PORT.matcher(plain);
-                assertTrue(hostPort.find(), plain);
-                BlackholeProxy proxy = BlackholeProxy.start(hostPort.group(1), Integer.parseInt(hostPort.group(2)));
-                proxies.put(db, proxy);
-                databases.put(db, plain.substring(plain.lastIndexOf('/') + 1));
-                properties.put("it.db." + db + ".url", plain);
-                properties.put("it.db." + db + ".proxied.url",
-                        hostPort.replaceFirst("//" + proxy.host() + ":" + proxy.port() + "/"));
-                properties.put("it.db." + db + ".user", params.get("user"));
-                properties.put("it.db." + db + ".password", params.getOrDefault("password", ""));
+                databases.put(db, url.substring(url.lastIndexOf('/') + 1, url.indexOf('?')));
+                proxies.put(db, connectionProperties(db, url, properties));
             }
-            // catalina.sh passes CATALINA_OPTS through eval: nothing the shell would read.
-            properties.values().forEach(v -> assertTrue(v.matches("[\\w:/.@-]*"), "unsafe for catalina.sh: " + v));
             Map<String, String> env = agent ? FLAGS : Map.of();
             long started = System.nanoTime();
             try (TomcatServer tomcat = TomcatServer.start(name, version, agent, properties, env)) {
@@ -139,7 +126,7 @@ final class TomcatFaults {
                 }
                 TomcatServer.Response mbeans = tomcat.getNow("/app/mbeans.jsp?attributes=Adapter,DeadFound", DEADLINE);
                 assertTrue(mbeans.ok(), mbeans::body);
-                List<String> mbeanLines = mbeans.body().substring(4).lines().filter(l -> !l.isBlank()).toList();
+                List<String> mbeanLines = mbeans.body().lines().filter(l -> !l.isBlank()).toList();
                 System.out.printf("[it] %s: faults done %.1f s after the start; MBeans %s; %s%n", tomcat,
                         (System.nanoTime() - started) / 1e9, mbeanLines, outcomes);
                 return new Run(name, outcomes, tomcat.lines(), mbeanLines, tomcat.listeningPorts(), tomcat.port());
@@ -178,7 +165,29 @@ final class TomcatFaults {
         return requests(tomcat, db.label, from);
     }
 
-    /** {@link #CONCURRENT} requests that each keep their connection a while: as many idle connections, then idleness. */
+    /**
+     * The system properties the context.xml reads for {@code db}: its URL without user and password, which come
+     * apart, as in most deployments; and the URL of a proxy to it, which this starts and returns.
+     */
+    private static BlackholeProxy connectionProperties(Db db, String url, Map<String, String> properties)
+            throws IOException {
+        int query = url.indexOf('?');
+        Map<String, String> params = params(url.substring(query + 1));
+        String plain = url.substring(0, query);
+        Matcher hostPort = HOST_PORT.matcher(plain);
+        assertTrue(hostPort.find(), plain);
+        BlackholeProxy proxy = BlackholeProxy.start(hostPort.group(1), Integer.parseInt(hostPort.group(2)));
+        properties.put("it.db." + db + ".url", plain);
+        properties.put("it.db." + db + ".proxied.url",
+                hostPort.replaceFirst("//" + proxy.host() + ":" + proxy.port() + "/"));
+        properties.put("it.db." + db + ".user", params.get("user"));
+        properties.put("it.db." + db + ".password", params.getOrDefault("password", ""));
+        // catalina.sh passes CATALINA_OPTS through eval: nothing the shell would read.
+        properties.values().forEach(v -> assertTrue(v.matches("[\\w:/.@-]*"), "unsafe for catalina.sh: " + v));
+        return proxy;
+    }
+
+    /** {@link #CONCURRENT} requests that keep their connections a while: as many idle connections, then idleness. */
     private static void warmUp(TomcatServer tomcat, String ds) {
         for (TomcatServer.Response r : wave(tomcat, "/app/query.jsp?hold_ms=600&ds=" + ds)) {
             assertTrue(r.ok(), () -> tomcat + ": warm-up of " + ds + " failed: " + r.body());

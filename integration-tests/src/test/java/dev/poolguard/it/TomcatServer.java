@@ -136,7 +136,7 @@ final class TomcatServer implements AutoCloseable {
                 """.formatted(port);
     }
 
-    /** The result of one request to the WAR. */
+    /** The result of one request to the WAR: the response's body, or why there was none. */
     record Response(boolean ok, long millis, String body) {}
 
     /** GET {@code path} (e.g. {@code /app/query.jsp?ds=postgres}); a miss of {@code deadline} is a failure. */
@@ -148,7 +148,13 @@ final class TomcatServer implements AutoCloseable {
                 .handle((response, error) -> new Response(
                         error == null && response.statusCode() == 200,
                         (System.nanoTime() - started) / 1_000_000,
-                        error != null ? error.toString() : response.statusCode() + " " + response.body().trim()));
+                        error != null ? error.toString()
+                                : response.statusCode() == 200 ? response.body().trim()
+                                : "status " + response.statusCode() + ": " + response.body().trim()));
+    }
+
+    Response getNow(String path, Duration deadline) {
+        return get(path, deadline).join();
     }
 
     /** The local ports Tomcat listens on (its catalina.sh execs the JVM, so the process is Tomcat's JVM). */
@@ -176,10 +182,6 @@ final class TomcatServer implements AutoCloseable {
 
     int port() {
         return port;
-    }
-
-    Response getNow(String path, Duration deadline) {
-        return get(path, deadline).join();
     }
 
     private void awaitStarted() {
