@@ -37,8 +37,7 @@ final class TomcatServer implements AutoCloseable {
     private static final Duration START_WITHIN = Duration.ofSeconds(90);
     private static final int TAIL_LINES = 60;
 
-    final String name;
-    final String version;
+    private final String name;
     private final Path log;
     private final Process process;
     private final int port;
@@ -47,9 +46,8 @@ final class TomcatServer implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
 
-    private TomcatServer(String name, String version, Path log, Process process, int port) {
+    private TomcatServer(String name, Path log, Process process, int port) {
         this.name = name;
-        this.version = version;
         this.log = log;
         this.process = process;
         this.port = port;
@@ -88,7 +86,7 @@ final class TomcatServer implements AutoCloseable {
             // The header leaves the options out: they hold the databases' passwords.
             Files.writeString(log, "# Tomcat " + version + " in " + base + (agent ? " with the agent" : "")
                     + ", port " + port + "\n# env: " + env + "\n", StandardCharsets.UTF_8);
-            TomcatServer server = new TomcatServer(name, version, log, builder.start(), port);
+            TomcatServer server = new TomcatServer(name, log, builder.start(), port);
             server.awaitStarted();
             return server;
         } catch (IOException e) {
