@@ -178,12 +178,24 @@ public final class Config {
         if (!FLAGS.containsKey(key)) {
             String closest = Suggest.closest(key, FLAGS.keySet());
             String hint = closest == null ? "a known flag" : "a known flag; did you mean " + spell(closest, name) + "?";
-            problems.add("flag=" + name + " value='" + value + "' expected=\"" + hint + "\" using=ignored");
+            problems.add("flag=" + name + " value='" + (secret(name) ? "***" : value) + "' expected=\"" + hint
+                + "\" using=ignored");
             return;
         }
         raw.put(key, value);
         sources.put(key, source);
         sources.put(key + ".name", name);
+    }
+
+    /**
+     * Whether an unknown name looks like it holds a secret. Every {@code poolguard.*} system property is read as a
+     * flag, so an application's own property in that namespace (a Tomcat context.xml's
+     * {@code ${poolguard.db.password}}, say) arrives here, and its value must not reach the log.
+     */
+    static boolean secret(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.contains("password") || lower.contains("passwd") || lower.contains("secret")
+            || lower.contains("token") || lower.contains("credential");
     }
 
     /** The suggestion is spelled the way the user spelled the unknown name (env, property or argument). */

@@ -95,6 +95,21 @@ class ConfigTest {
         assertEquals(500, c.prepingIdleMillis);
     }
 
+    /** An application's own property in the poolguard. namespace may hold a password: reported, never printed. */
+    @Test
+    void anUnknownNameThatLooksSecretIsReportedWithoutItsValue() {
+        Properties system = new Properties();
+        system.setProperty("poolguard.db.password", "s3cr3t-pw");
+        system.setProperty("poolguard.db.url", "jdbc:postgresql://db/app");
+        Config c = load(null, Collections.emptyMap(), system);
+        assertEquals(2, c.problems.size(), c.problems.toString());
+        assertTrue(c.problems.stream().noneMatch(p -> p.contains("s3cr3t-pw")), c.problems.toString());
+        assertTrue(c.problems.stream().anyMatch(p -> p.startsWith("flag=poolguard.db.password value='***' expected=")),
+            c.problems.toString());
+        assertTrue(c.problems.stream().anyMatch(p -> p.contains("value='jdbc:postgresql://db/app'")),
+            c.problems.toString());
+    }
+
     @Test
     void aMalformedAgentArgumentIsReportedAndIgnored() {
         Config c = load("=1s,hold.warn=2s", Collections.emptyMap(), new Properties());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where the jars, logs and JDKs are. The pom passes each as a system property; the defaults let a test run from an
@@ -75,6 +76,33 @@ final class ItSettings {
      */
     static boolean allOtherAgentCombinations() {
         return "full".equals(System.getProperty("poolguard.it.agents", "ci"));
+    }
+
+    /** The Tomcat distributions the build unpacked (apache-tomcat-<version>/), for TomcatServerIT. */
+    static Path tomcatServers() {
+        return existing("poolguard.it.tomcat.servers", "target/tomcat-servers", "run through mvn verify");
+    }
+
+    /** The JDBC drivers TomcatServerIT puts in CATALINA_BASE/lib. */
+    static Path tomcatDrivers() {
+        return existing("poolguard.it.tomcat.drivers", "target/tomcat-drivers", "run through mvn verify");
+    }
+
+    /** The WAR TomcatServerIT deploys, assembled by the build from src/tomcat-webapp. */
+    static Path tomcatWebapp() {
+        return existing("poolguard.it.tomcat.webapp", "target/tomcat-webapp/poolguard-it-webapp.war",
+                "run through mvn verify");
+    }
+
+    /**
+     * The Tomcat versions TomcatServerIT runs: the newest, or with system property poolguard.it.tomcat=all every one
+     * the build unpacked (9.0, 10.1, 11.0).
+     */
+    static List<String> tomcatVersions() {
+        boolean all = "all".equals(System.getProperty("poolguard.it.tomcat", "ci"));
+        String csv = System.getProperty(all ? "poolguard.it.tomcat.all" : "poolguard.it.tomcat.newest", "");
+        assertTrue(!csv.isBlank(), "run through mvn verify: it names the Tomcat versions the build unpacked");
+        return List.of(csv.split(","));
     }
 
     static Path logsDir() {
