@@ -66,6 +66,22 @@ final class ItSettings {
         return "full".equals(System.getProperty("poolguard.it.agents", "ci"));
     }
 
+    /** The WildFly distributions unpacked by the build, one wildfly-<version> folder each. */
+    static Path wildflyHomes() {
+        return existing("poolguard.it.wildfly", "target/wildfly", "run through mvn verify");
+    }
+
+    /** postgresql.jar and mariadb-java-client.jar, copied by the build, for WildFlyIT's driver modules. */
+    static Path wildflyDrivers() {
+        return existing("poolguard.it.wildfly.drivers", "target/wildfly-drivers", "run through mvn verify");
+    }
+
+    /** The WildFly releases WildFlyIT runs (system property poolguard.it.wildfly.versions, comma-separated). */
+    static java.util.List<String> wildflyVersions() {
+        return java.util.List.of(System.getProperty("poolguard.it.wildfly.versions", "38.0.1.Final,26.1.3.Final")
+                .split(","));
+    }
+
     static Path logsDir() {
         return path("poolguard.it.logs", "target/it-logs");
     }

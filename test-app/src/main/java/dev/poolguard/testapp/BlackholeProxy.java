@@ -14,8 +14,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * reading and discarding bytes in both directions, but forwards nothing and closes nothing, so neither the client nor
  * the server ever hears of it. New connections are forwarded normally. With an idle cut-off it does that by itself to
  * each connection that carried no byte for that long, as a stateful firewall or Docker swarm's ipvs does.
+ * Public for the integration tests, which put it between an application server and the database.
  */
-final class BlackholeProxy implements AutoCloseable {
+public final class BlackholeProxy implements AutoCloseable {
     private final ServerSocket server;
     private final String targetHost;
     private final int targetPort;
@@ -27,7 +28,7 @@ final class BlackholeProxy implements AutoCloseable {
         this.targetPort = targetPort;
     }
 
-    static BlackholeProxy start(String targetHost, int targetPort) throws IOException {
+    public static BlackholeProxy start(String targetHost, int targetPort) throws IOException {
         ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         BlackholeProxy proxy = new BlackholeProxy(server, targetHost, targetPort);
         Daemons.start("blackhole-proxy-accept", proxy::accept);
@@ -61,11 +62,11 @@ final class BlackholeProxy implements AutoCloseable {
         return server.getInetAddress().getHostAddress();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    void blackholeExisting() {
+    public void blackholeExisting() {
         links.forEach(link -> link.blackholed = true);
     }
 
