@@ -11,6 +11,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.SQLException;
 import net.bytebuddy.asm.Advice;
 import org.jboss.jca.core.connectionmanager.listener.ConnectionListener;
 import org.jboss.jca.core.connectionmanager.pool.mcp.ManagedConnectionPool;
@@ -36,6 +38,8 @@ import org.jboss.jca.core.connectionmanager.pool.mcp.ManagedConnectionPool;
 final class IronJacamarAdapter extends PoolAdapter {
 
     static final String ID = "ironjacamar";
+    /** What the datasource's checker becomes when the configured one cannot be loaded: it asks nothing. */
+    static final String NULL_CHECKER = "org.jboss.jca.adapters.jdbc.extensions.novendor.NullValidConnectionChecker";
 
     IronJacamarAdapter() {
         super(ID, "org.jboss.jca.");
@@ -50,6 +54,9 @@ final class IronJacamarAdapter extends PoolAdapter {
                 .transform(advice(Hook.BORROW, named("getConnection").and(takesArguments(2)), "Borrow"))
                 .transform(advice(Hook.RETURN, named("returnConnection").and(takesArguments(3)), "Return"));
         }
+        weaving
+            .type(poolClass("org.jboss.jca.adapters.jdbc.BaseWrapperManagedConnectionFactory"))
+            .transform(advice(Hook.VALIDATE, named("isValidConnection").and(takesArguments(1)), "Validate"));
     }
 
     /** The pool's name, as the datasource's {@code pool-name} (or its JNDI name) sets it. */
@@ -130,6 +137,28 @@ final class IronJacamarAdapter extends PoolAdapter {
                 if (physical != null && Hooks.returning(ID, physical)) {
                     kill = true;
                 }
+            }
+        }
+    }
+
+    /**
+     * The datasource's own check of one connection ({@code validate-on-match}, {@code background-validation}): its
+     * valid-connection checker or {@code check-valid-connection-sql}, which has no timeout of its own. Without
+     * either, the method answers valid without asking, which is no verdict: the agent still pings.
+     */
+    static final class Validate {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.Argument(0) Connection connection) {
+            return Hooks.validateEnter(ID, connection);
+        }
+
+        @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+        static void exit(@Advice.Enter Object token, @Advice.FieldValue("connectionChecker") Object checker,
+                         @Advice.Return SQLException invalid, @Advice.Thrown Throwable thrown) {
+            if (token != null) {
+                boolean alive = invalid == null && thrown == null;
+                boolean asked = !alive || checker != null && !checker.getClass().getName().equals(NULL_CHECKER);
+                Hooks.validateExit(token, asked, alive);
             }
         }
     }

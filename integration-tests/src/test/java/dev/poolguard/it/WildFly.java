@@ -47,6 +47,9 @@ final class WildFly implements AutoCloseable {
                 }
             %>""";
 
+    /** A datasource: its pool name (also its JNDI name's last part), its URL, whether it validates on match. */
+    record Datasource(String name, String url, boolean validating) {}
+
     /** One request's outcome: answered ok within the deadline, or not, and how long it took. */
     record Outcome(boolean ok, long millis, String detail) {
         @Override
@@ -71,10 +74,10 @@ final class WildFly implements AutoCloseable {
     }
 
     /**
-     * Starts WildFly {@code version} with these datasources (pool name to JDBC URL) and JVM options, and waits until
+     * Starts WildFly {@code version} with these datasources and JVM options, and waits until
      * the deployment answers.
      */
-    static WildFly start(String version, String run, Map<String, String> datasources, List<String> javaOpts,
+    static WildFly start(String version, String run, List<Datasource> datasources, List<String> javaOpts,
                          Map<String, String> env) throws IOException, InterruptedException {
         Path home = ItSettings.wildflyHomes().resolve("wildfly-" + version);
         Path base = ItSettings.workDir().resolve("wildfly-" + run);
@@ -125,17 +128,26 @@ final class WildFly implements AutoCloseable {
                 """.formatted(name, jar));
     }
 
-    /** Adds a datasource per entry (no validation, as WildFly defaults) and the two drivers. */
-    private static String withDatasources(String xml, Map<String, String> datasources) {
+    /** Adds the datasources (WildFly's defaults: no validation unless asked for) and the two drivers. */
+    private static String withDatasources(String xml, List<Datasource> datasources) {
         StringBuilder ds = new StringBuilder();
-        datasources.forEach((name, url) -> ds.append("""
-                <datasource jndi-name="java:jboss/datasources/%s" pool-name="%s" enabled="true">
-                    <connection-url>%s</connection-url>
-                    <driver>%s</driver>
-                    <pool><min-pool-size>0</min-pool-size><max-pool-size>6</max-pool-size></pool>
-                    <timeout><blocking-timeout-millis>5000</blocking-timeout-millis></timeout>
-                </datasource>
-                """.formatted(name, name, url.replace("&", "&amp;"), url.startsWith("jdbc:postgresql:") ? "pg" : "mariadb")));
+        for (Datasource d : datasources) {
+            boolean pg = d.url().startsWith("jdbc:postgresql:");
+            String validation = !d.validating() ? "" : """
+                    <validation>
+                        <valid-connection-checker class-name="org.jboss.jca.adapters.jdbc.extensions.%s"/>
+                        <validate-on-match>true</validate-on-match>
+                    </validation>
+                    """.formatted(pg ? "postgres.PostgreSQLValidConnectionChecker" : "mysql.MySQLValidConnectionChecker");
+            ds.append("""
+                    <datasource jndi-name="java:jboss/datasources/%s" pool-name="%s" enabled="true">
+                        <connection-url>%s</connection-url>
+                        <driver>%s</driver>
+                        <pool><min-pool-size>0</min-pool-size><max-pool-size>6</max-pool-size></pool>
+                        %s<timeout><blocking-timeout-millis>5000</blocking-timeout-millis></timeout>
+                    </datasource>
+                    """.formatted(d.name(), d.name(), d.url().replace("&", "&amp;"), pg ? "pg" : "mariadb", validation));
+        }
         String drivers = """
                 <driver name="pg" module="org.postgresql"><driver-class>org.postgresql.Driver</driver-class></driver>
                 <driver name="mariadb" module="org.mariadb.jdbc"><driver-class>org.mariadb.jdbc.Driver</driver-class></driver>
