@@ -21,7 +21,10 @@ import org.jboss.jca.core.connectionmanager.pool.mcp.ManagedConnectionPool;
  * IronJacamar 1.5 (WildFly 26, {@code javax.resource}) and 3.0 (WildFly 27 and later, {@code jakarta.resource}):
  * the pool behind every WildFly and JBoss EAP datasource. It validates a connection it hands out only with
  * {@code validate-on-match} set, and the default is off (background validation, when set, runs every few minutes),
- * so the agent pings. The borrow point is the managed connection pool's {@code getConnection}, which returns the
+ * so the agent pings; and without an {@code exception-sorter} (none by default) a connection that failed in the
+ * application's hands goes back to the pool, so a kill or a database restart fails every later request until the pool
+ * is flushed. With {@code validate-on-match}, the datasource's checker or {@code check-valid-connection-sql}, neither
+ * of which has a timeout, is bounded instead, and its verdict spares the ping. The borrow point is the managed connection pool's {@code getConnection}, which returns the
  * {@code ConnectionListener} of one connection for the app's handle; both pool implementations WildFly can select
  * (the default {@code SemaphoreArrayListManagedConnectionPool}, and {@code SemaphoreConcurrentLinkedDeque...}) are
  * woven, and the leak-dumping one extends the first. A connection to evict goes back through the pool's own
@@ -33,7 +36,7 @@ import org.jboss.jca.core.connectionmanager.pool.mcp.ManagedConnectionPool;
  * Pools of other resource adapters (JMS) go through the same classes: their managed connections are not JDBC ones,
  * and the agent leaves them alone. The advice is inlined into WildFly's {@code org.jboss.ironjacamar.impl} module,
  * which sees the agent's classes only when {@code dev.poolguard} is among {@code jboss.modules.system.pkgs}: the
- * agent adds it at start-up.
+ * agent adds it at start-up. Attached to a running server it is too late, and the weaver leaves the modules alone.
  */
 final class IronJacamarAdapter extends PoolAdapter {
 

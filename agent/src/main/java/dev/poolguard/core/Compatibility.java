@@ -71,13 +71,6 @@ final class Compatibility {
             return false; // no rules (logged): the advice and so its references are unknown
         }
         try {
-            if (w != null && !seesAgent(loader)) {
-                Log.warn("adapter.skipped", adapter.id() + " " + loader.getClass().getName() + " reason=this class"
-                    + " loader cannot see the agent's classes (JBoss Modules: dev.poolguard is not in"
-                    + " jboss.modules.system.pkgs, which the agent adds only when started with -javaagent)"
-                    + " action=this pool runs as without the agent");
-                return false;
-            }
             TypePool pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader));
             for (String reference : references()) {
                 if (!resolves(pool, reference)) {
@@ -90,21 +83,6 @@ final class Compatibility {
         } catch (Throwable t) {
             Log.warn("adapter.skipped", adapter.id() + " unknown reason=" + Log.describe(t)
                 + " action=this pool runs as without the agent");
-            return false;
-        }
-    }
-
-    /**
-     * Whether the advice inlined into this loader's classes can link {@link Hooks}: not so in a JBoss module whose
-     * loader was not told that the agent's package is a system one, nor in an OSGi bundle without boot delegation.
-     */
-    private static boolean seesAgent(ClassLoader loader) {
-        if (loader == null) {
-            return true;
-        }
-        try {
-            return Class.forName(Hooks.class.getName(), false, loader) == Hooks.class;
-        } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }
     }

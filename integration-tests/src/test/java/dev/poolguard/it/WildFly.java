@@ -223,6 +223,20 @@ final class WildFly implements AutoCloseable {
         return outcomes;
     }
 
+    /** Attaches the agent to the running server ({@code java -jar poolguard-agent.jar <pid>}) and waits for it. */
+    void attachAgent() throws IOException, InterruptedException {
+        long pid = process.descendants().filter(p -> p.info().command().orElse("").endsWith("java"))
+                .mapToLong(ProcessHandle::pid).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no java process under " + process.pid()));
+        Process attach = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                ItSettings.agentJar().toString(), String.valueOf(pid)).redirectErrorStream(true)
+                .redirectOutput(base.resolve("attach-output.log").toFile()).start();
+        if (!attach.waitFor(60, TimeUnit.SECONDS) || attach.exitValue() != 0) {
+            attach.destroyForcibly();
+            throw new IllegalStateException("attach failed: " + Files.readString(base.resolve("attach-output.log")));
+        }
+    }
+
     /** Where the output ends now: {@link #agentLinesSince} reads what comes after. */
     long mark() {
         try {
@@ -232,25 +246,29 @@ final class WildFly implements AutoCloseable {
         }
     }
 
-    /** The agent's lines ({@code [poolguard] ...}, with the stack lines of a report) written after {@code mark}. */
-    List<String> agentLinesSince(long mark) {
+    /** Everything the server wrote after {@code mark}. */
+    String outputSince(long mark) {
         try {
             byte[] all = Files.readAllBytes(output);
-            String text = new String(all, (int) Math.min(mark, all.length), all.length - (int) Math.min(mark, all.length),
-                    StandardCharsets.UTF_8);
-            List<String> lines = new ArrayList<>();
-            boolean inAgentLine = false;
-            for (String line : text.lines().toList()) {
-                // WildFly prefixes each line of stderr: a report's stack lines follow it, indented.
-                inAgentLine = line.contains("[poolguard]") || inAgentLine && CONTINUED.matcher(line).find();
-                if (inAgentLine) {
-                    lines.add(line);
-                }
-            }
-            return lines;
+            int from = (int) Math.min(mark, all.length);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The agent's lines ({@code [poolguard] ...}, with the stack lines of a report) written after {@code mark}. */
+    List<String> agentLinesSince(long mark) {
+        List<String> lines = new ArrayList<>();
+        boolean inAgentLine = false;
+        for (String line : outputSince(mark).lines().toList()) {
+            // WildFly prefixes each line of stderr: a report's stack lines follow it, indented.
+            inAgentLine = line.contains("[poolguard]") || inAgentLine && CONTINUED.matcher(line).find();
+            if (inAgentLine) {
+                lines.add(line);
+            }
+        }
+        return lines;
     }
 
     String tail() {

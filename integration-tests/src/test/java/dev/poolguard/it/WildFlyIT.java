@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.poolguard.testapp.BlackholeProxy;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -20,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -31,8 +30,8 @@ import org.junit.jupiter.api.function.Executable;
  * lifetime, a long hold, connections gone silent), a datasource with WildFly's defaults (no validation). Each
  * fault is followed by requests to a JSP that borrows, runs {@code SELECT 1} and returns, on a 6 s deadline.
  * With the agent every one must succeed in time, with {@code preping.dead} for that datasource and no
- * {@code hook.failed} anywhere; without it, what the pool does is recorded (target/wildfly-report.md) and the
- * failures the agent exists for are asserted.
+ * {@code hook.failed} anywhere; without it, what the pool does is recorded and the
+ * failures the agent exists for are asserted. The table of both goes to target/wildfly-reliability.md.
  */
 class WildFlyIT {
     private static final Pattern HOST_PORT = Pattern.compile("(jdbc:[a-z]+://)([^/:]+):(\\d+)/");
@@ -47,7 +46,25 @@ class WildFlyIT {
         FLAGS.put("POOLGUARD_MAX_LIFETIME", (MAX_LIFETIME_MS / 1000) + "s"); // kill and restart then meet live leases
     }
 
-    private enum Fault { KILL, RESTART, RECYCLE, HOLD, SILENT_DROP }
+    private enum Fault {
+        KILL("server kills every session", true),
+        RESTART("server restart, after it is back", true),
+        RECYCLE("connections past their lifetime (5 s)", false),
+        HOLD("a request holds its connection 1.6 s", false),
+        SILENT_DROP("silent drop (proxy black-holes)", true);
+
+        final String label;
+        /** Whether the server without the agent goes through it too: recycling and hold.long are the agent's alone. */
+        final boolean withoutAgent;
+
+        Fault(String label, boolean withoutAgent) {
+            this.label = label;
+            this.withoutAgent = withoutAgent;
+        }
+    }
+
+    /** Every result of the class, by "version datasource agent", for {@link #report}. */
+    private static final Map<String, Result> RESULTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * One datasource per fault, on its own database behind its own proxy, so that each fault meets a pool no earlier
@@ -91,8 +108,25 @@ class WildFlyIT {
         }
     }
 
-    /** One server's results, and every agent line it printed. */
-    private record Run(List<Result> results, List<String> lines) {}
+    /**
+     * One server's results and every agent line it printed; without the agent, what requests got after it was
+     * attached, and the agent's lines and the server's output from then on.
+     */
+    private record Run(List<Result> results, List<String> lines, List<WildFly.Outcome> attached,
+                       List<String> attachLines, String attachOutput) {}
+
+    /**
+     * Attached to the running server, the agent is too late to add its package to JBoss Modules' system packages:
+     * it must then leave WildFly's modules alone instead of weaving advice they cannot link. Requests to a datasource
+     * that has not served yet (its pool and driver classes are loaded already), and to WildFly's own H2 one.
+     */
+    private static List<WildFly.Outcome> attachedLate(WildFly server) throws Exception {
+        server.attachAgent();
+        Thread.sleep(3000); // the agent weaves the loaded classes on the attach listener's thread
+        List<WildFly.Outcome> outcomes = new ArrayList<>(server.requests("postgres-hold-ds", PARALLEL, 0));
+        outcomes.addAll(server.requests("ExampleDS", 2, 0));
+        return outcomes;
+    }
 
     @Test
     void withTheAgentEveryRequestAfterAFaultSucceedsInTime() throws Exception {
@@ -125,7 +159,8 @@ class WildFlyIT {
     /**
      * Without validation IronJacamar hands out the connections the kill and the restart ended (the requests fail),
      * and a silent connection's query waits on the socket past the deadline; with {@code validate-on-match} it
-     * replaces the killed ones itself, but its check of a silent one waits as long.
+     * replaces the killed ones itself, but its check of a silent one waits as long. Then the agent is attached to
+     * the running server: it leaves WildFly's modules alone, and requests go on succeeding.
      */
     @Test
     void withoutTheAgentStaleConnectionsReachTheApplication() throws Exception {
@@ -139,7 +174,16 @@ class WildFlyIT {
                     checks.add(() -> assertTrue(r.failed() > 0, () -> "expected failed requests: " + r.describe()));
                 }
             }
-            checks.add(() -> assertEquals(List.of(), run.lines, "agent lines without the agent"));
+            checks.add(() -> assertEquals(List.of(), run.lines, "agent lines before the agent was attached"));
+            checks.add(() -> assertTrue(run.attached.stream().allMatch(WildFly.Outcome::ok), () -> "WildFly " + version
+                    + ", agent attached to the running server: " + run.attached + "\n" + String.join("\n",
+                    run.attachLines)));
+            checks.add(() -> assertTrue(run.attachLines.stream().anyMatch(l -> l.contains("adapter.skipped all")),
+                    () -> "WildFly " + version + ", attached: " + run.attachLines));
+            checks.add(() -> assertFalse(run.attachOutput.contains("NoClassDefFoundError")
+                    || run.attachOutput.contains("hook.failed"), () -> "WildFly " + version + ", attached: see "
+                    + run.attachOutput.lines()
+                            .filter(l -> l.contains("NoClassDefFoundError") || l.contains("hook.failed")).toList()));
         }
         assertAll(checks);
     }
@@ -171,10 +215,15 @@ class WildFlyIT {
                         (System.nanoTime() - started) / 1_000_000);
                 String label = "WildFly " + version + (agent ? " with agent" : " without");
                 for (Target t : TARGETS) {
-                    results.add(fault(server, label, t, t.fault, proxies.get(t), databases.get(t), agent));
+                    if (agent || t.fault.withoutAgent) {
+                        results.add(fault(server, label, t, t.fault, proxies.get(t), databases.get(t), agent));
+                    }
                 }
-                report(results);
-                return new Run(results, server.agentLinesSince(0));
+                results.forEach(r -> RESULTS.put(version + " " + r.target.name + " " + agent, r));
+                List<String> lines = server.agentLinesSince(0);
+                long mark = server.mark();
+                List<WildFly.Outcome> attached = agent ? List.of() : attachedLate(server);
+                return new Run(results, lines, attached, server.agentLinesSince(mark), server.outputSince(mark));
             }
         } finally {
             for (BlackholeProxy p : proxies.values()) {
@@ -244,20 +293,34 @@ class WildFlyIT {
         }
     }
 
-    /** One row per fault: the table docs/reliability.md's WildFly rows come from. */
-    private static void report(List<Result> results) throws Exception {
-        var file = ItSettings.workDir().resolveSibling("wildfly-report.md");
-        StringBuilder b = new StringBuilder();
-        if (!Files.exists(file)) {
-            b.append("| server | datasource | fault | requests failed | max ms | agent events |\n|---|---|---|---|---|---|\n");
+    /**
+     * Writes target/wildfly-reliability.md, kept in docs/reliability.md: per datasource and fault, failed requests
+     * with the agent / without it, and the longest request with the agent, per WildFly release.
+     */
+    @AfterAll
+    static void report() throws Exception {
+        List<String> versions = ItSettings.wildflyVersions();
+        StringBuilder b = new StringBuilder("| datasource | fault |");
+        versions.forEach(v -> b.append(" WildFly ").append(v).append(" |"));
+        b.append("\n|---|---|").append("---|".repeat(versions.size())).append('\n');
+        for (Target t : TARGETS) {
+            b.append("| ").append(t.db).append(t.validating ? ", `validate-on-match`" : "").append(" | ")
+                    .append(t.fault.label).append(" |");
+            for (String v : versions) {
+                b.append(' ').append(cell(t, RESULTS.get(v + " " + t.name + " true"),
+                        RESULTS.get(v + " " + t.name + " false"))).append(" |");
+            }
+            b.append('\n');
         }
-        for (Result r : results) {
-            String events = String.join(", ", Stream.of("preping.dead", "recycle", "hold.long", "hook.failed")
-                    .filter(e -> r.lines.stream().anyMatch(l -> l.contains("] " + e + " "))).toList());
-            b.append("| ").append(r.server).append(" | ").append(r.target.name).append(" | ").append(r.fault).append(" | ")
-                    .append(r.failed()).append("/").append(r.outcomes.size()).append(" | ").append(r.maxMillis())
-                    .append(" | ").append(events.isEmpty() ? "-" : events).append(" |\n");
+        Files.writeString(ItSettings.workDir().resolveSibling("wildfly-reliability.md"), b);
+    }
+
+    /** "failed with / failed without of requests (max ms with)"; – for a fault only the agent's run goes through. */
+    private static String cell(Target t, Result with, Result without) {
+        if (with == null) {
+            return "n/a";
         }
-        Files.writeString(file, b, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        String other = without != null ? String.valueOf(without.failed()) : t.fault.withoutAgent ? "n/a" : "–";
+        return with.failed() + " / " + other + " of " + with.outcomes.size() + " (max " + with.maxMillis() + ")";
     }
 }
