@@ -78,7 +78,7 @@ final class ItSettings {
 
     /** The WildFly releases WildFlyIT runs (system property poolguard.it.wildfly.versions, comma-separated). */
     static java.util.List<String> wildflyVersions() {
-        return java.util.List.of(System.getProperty("poolguard.it.wildfly.versions", "38.0.1.Final,26.1.3.Final")
+        return java.util.List.of(System.getProperty("poolguard.it.wildfly.versions", "39.0.1.Final,26.1.3.Final")
                 .split(","));
     }
 
