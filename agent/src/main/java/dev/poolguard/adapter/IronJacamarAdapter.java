@@ -119,10 +119,10 @@ final class IronJacamarAdapter extends PoolAdapter {
                 }
             } finally {
                 if (!again) {
-                    Hooks.borrowFailed(ID, context, pool, thrown);
                     for (; nested > 0; nested--) {
                         Hooks.borrowDone(context);
                     }
+                    Hooks.borrowFailed(ID, context, pool, thrown); // as the outermost borrow, as it is
                     Hooks.borrowDone(context);
                 }
             }

@@ -47,8 +47,11 @@ final class WildFly implements AutoCloseable {
                 }
             %>""";
 
-    /** A datasource: its pool name (also its JNDI name's last part), its URL, whether it validates on match. */
-    record Datasource(String name, String url, boolean validating) {}
+    /**
+     * A datasource: its pool name (also its JNDI name's last part), its URL, whether it validates on match, its
+     * maximum size and how long a borrow waits for a connection when all are in use.
+     */
+    record Datasource(String name, String url, boolean validating, int maxSize, long blockingMillis) {}
 
     /** One request's outcome: answered ok within the deadline, or not, and how long it took. */
     record Outcome(boolean ok, long millis, String detail) {
@@ -143,10 +146,11 @@ final class WildFly implements AutoCloseable {
                     <datasource jndi-name="java:jboss/datasources/%s" pool-name="%s" enabled="true">
                         <connection-url>%s</connection-url>
                         <driver>%s</driver>
-                        <pool><min-pool-size>0</min-pool-size><max-pool-size>6</max-pool-size></pool>
-                        %s<timeout><blocking-timeout-millis>5000</blocking-timeout-millis></timeout>
+                        <pool><min-pool-size>0</min-pool-size><max-pool-size>%d</max-pool-size></pool>
+                        %s<timeout><blocking-timeout-millis>%d</blocking-timeout-millis></timeout>
                     </datasource>
-                    """.formatted(d.name(), d.name(), d.url().replace("&", "&amp;"), pg ? "pg" : "mariadb", validation));
+                    """.formatted(d.name(), d.name(), d.url().replace("&", "&amp;"), pg ? "pg" : "mariadb",
+                    d.maxSize(), validation, d.blockingMillis()));
         }
         String drivers = """
                 <driver name="pg" module="org.postgresql"><driver-class>org.postgresql.Driver</driver-class></driver>
