@@ -20,6 +20,7 @@ public final class Adapters {
             new C3p0Adapter(),
             new DruidAdapter(),
             new AgroalAdapter(),
+            new IronJacamarAdapter(),
             new ViburAdapter(),
             new UcpAdapter(),
             new DriverAdapter());

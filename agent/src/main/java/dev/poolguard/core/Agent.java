@@ -44,6 +44,9 @@ public final class Agent {
         }
         Settings.apply(config);
         Settings.attached = attached;
+        if (!attached) {
+            JBossModules.exportAgentPackages();
+        }
 
         List<PoolAdapter> enabled = new ArrayList<>();
         List<String> packages = new ArrayList<>();

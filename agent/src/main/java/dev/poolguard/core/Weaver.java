@@ -129,13 +129,13 @@ final class Weaver implements ClassFileTransformer {
                 // Before the filter's supertype check, which a fitting entry makes unnecessary.
                 byte[] found = preWoven(loader, name, bytes);
                 if (found != WEAVE_HERE) {
-                    return found;
+                    return found == null || AgentVisibility.from(loader) ? found : null;
                 }
             }
             if (!filter.poolClassesKnown()) {
                 rules(); // they name the pool classes the filter passes
             }
-            if (!filter.isCandidate(name, loader, bytes)) {
+            if (!filter.isCandidate(name, loader, bytes) || !AgentVisibility.from(loader)) {
                 return null;
             }
             List<Weaving.Rule> all = rules();

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class BootstrapSafetyTest {
 
     private static final List<String> FORBIDDEN = List.of("java/sql/", "javax/sql/", "com/zaxxer/", "org/apache/",
-        "com/mchange/", "com/alibaba/", "io/agroal/", "org/vibur/", "oracle/ucp/", "oracle/jdbc/");
+        "com/mchange/", "com/alibaba/", "io/agroal/", "org/vibur/", "oracle/ucp/", "oracle/jdbc/", "org/jboss/",
+        "javax/resource/", "jakarta/");
 
     @Test
     void onlyAdviceReferencesJdbcOrPoolTypes() throws IOException {

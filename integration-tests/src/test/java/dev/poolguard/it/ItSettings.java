@@ -105,6 +105,26 @@ final class ItSettings {
         return List.of(csv.split(","));
     }
 
+    /** The WildFly distributions unpacked by the build, one wildfly-<version> folder each. */
+    static Path wildflyHomes() {
+        return existing("poolguard.it.wildfly.homes", "target/wildfly", "run through mvn verify");
+    }
+
+    /** postgresql.jar and mariadb-java-client.jar, copied by the build, for WildFlyIT's driver modules. */
+    static Path wildflyDrivers() {
+        return existing("poolguard.it.wildfly.drivers", "target/wildfly-drivers", "run through mvn verify");
+    }
+
+    /**
+     * The WildFly releases WildFlyIT runs, as the build unpacked them: the current one, or with
+     * -Dpoolguard.it.wildfly=all the last javax-era one too.
+     */
+    static List<String> wildflyVersions() {
+        String csv = System.getProperty("poolguard.it.wildfly.versions", "");
+        assertTrue(!csv.isBlank(), "run through mvn verify: it names the WildFly versions the build unpacked");
+        return List.of(csv.split(","));
+    }
+
     static Path logsDir() {
         return path("poolguard.it.logs", "target/it-logs");
     }

@@ -14,7 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * reading and discarding bytes in both directions, but forwards nothing and closes nothing, so neither the client nor
  * the server ever hears of it. New connections are forwarded normally. With an idle cut-off it does that by itself to
  * each connection that carried no byte for that long, as a stateful firewall or Docker swarm's ipvs does.
- * Public for the integration tests, which put it between a real Tomcat and the database.
+ * Public for the integration tests, which put it between an application server and the database.
  */
 public final class BlackholeProxy implements AutoCloseable {
     private final ServerSocket server;
