@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,7 +95,7 @@ final class TomcatServer implements AutoCloseable {
 
     /** A fresh CATALINA_BASE: Tomcat's own conf, a server.xml with one loopback connector, the WAR, the drivers. */
     private static void layOut(Path home, Path base, int port) throws IOException {
-        deleteRecursively(base);
+        Db.deleteRecursively(base);
         for (String dir : List.of("conf", "lib", "logs", "temp", "webapps", "work")) {
             Files.createDirectories(base.resolve(dir));
         }
@@ -243,17 +242,6 @@ final class TomcatServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -84,7 +84,7 @@ final class WildFly implements AutoCloseable {
                          Map<String, String> env) throws IOException, InterruptedException {
         Path home = ItSettings.wildflyHomes().resolve("wildfly-" + version);
         Path base = ItSettings.workDir().resolve("wildfly-" + run);
-        deleteRecursively(base);
+        Db.deleteRecursively(base);
         Files.createDirectories(base.resolve("deployments"));
         Files.createDirectories(base.resolve("configuration"));
         try (var files = Files.list(home.resolve("standalone/configuration"))) {
@@ -299,17 +299,6 @@ final class WildFly implements AutoCloseable {
                 p.onExit().get(20, TimeUnit.SECONDS);
             } catch (Exception e) {
                 p.destroyForcibly();
-            }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }
