@@ -346,7 +346,7 @@ final class AppLogging {
             String api = name("org", "apache", "logging", "log4j");
             Class<?> manager = find(l, api + ".LogManager");
             Class<?> mapMessage = find(l, api + ".message.StringMapMessage");
-            if (manager == null || mapMessage == null) {
+            if (manager == null || mapMessage == null || !hasProvider(l)) {
                 return null;
             }
             Class<?> factory = find(l, api + ".spi.LoggerContextFactory");
@@ -370,6 +370,16 @@ final class AppLogging {
                 generic(pub.findVirtual(mapMessage, "put", MethodType.methodType(void.class, String.class, String.class))),
                 generic(pub.findVirtual(logger, "log", MethodType.methodType(void.class, level, message))),
                 levels);
+        }
+
+        /**
+         * Whether a Log4j implementation (log4j-core, or a bridge) is on the loader's class path. Without one the
+         * Log4j API is a transitive dependency nobody logs through, and asking it for its factory would make it print
+         * that it found no provider.
+         */
+        private static boolean hasProvider(ClassLoader l) {
+            return l.getResource("META-INF/services/" + name("org", "apache", "logging", "log4j", "spi", "Provider")) != null
+                || l.getResource("META-INF/log4j-provider.properties") != null;
         }
 
         @Override

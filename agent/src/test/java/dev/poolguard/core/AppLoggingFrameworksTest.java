@@ -2,6 +2,7 @@ package dev.poolguard.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -104,6 +105,22 @@ class AppLoggingFrameworksTest {
             assertEquals(AppLogging.Backend.READY, log4j.state());
             assertEquals("org.apache.logging.log4j.core.impl.Log4jContextFactory", log4j.binding());
             log4j.write(Log.Level.WARN, "preping.dead", "p-1 by=pool idle=5ms reason=a b\n  at x");
+        }
+    }
+
+    /**
+     * The Log4j API alone, a transitive dependency nobody logs through: not a candidate, and never asked for its
+     * factory, which would print that it found no provider.
+     */
+    @Test
+    void theLog4jApiWithoutAnImplementationIsLeftAlone() throws Throwable {
+        try (URLClassLoader app = app("log4j-api")) {
+            String out = stderr(() -> assertNull(AppLogging.Log4j.resolve(app)));
+            assertEquals("", out);
+            Log.setOutput("application", "text");
+            AppLogging.seen(app);
+            String chosen = stderr(() -> AppLogging.write(Log.Level.INFO, "later.test", "p-1 n=1"));
+            assertTrue(chosen.startsWith("[poolguard] log.target target=application framework=jul "), chosen);
         }
     }
 
