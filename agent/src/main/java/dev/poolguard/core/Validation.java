@@ -204,6 +204,12 @@ final class Validation {
             reportDead(pool, name, "preping.dead", "poolguard", idle, "no answer within "
                 + Settings.millis(t.validationBoundNanos) + "ms, aborted by poolguard (the pool's validation ended after " + took
                 + "ms)", true, true);
+        } else if (now - start >= t.validationBoundNanos) {
+            // The same verdict, reached a moment before the abort: the no came when the timeout the agent gave the
+            // pool's validation ran out (DBCP2's isValid(0) would have waited for ever), so the agent's bound decided.
+            reportDead(pool, name, "preping.dead", "poolguard", idle, "no answer within "
+                + Settings.millis(t.validationBoundNanos) + "ms, the bound poolguard gave the pool's validation (it failed after "
+                + took + "ms)", true, true);
         } else if (idle >= 0 && idle < Settings.prepingIdleNanos) {
             // A connection opened or used moments before is alive: a no here says the validation cannot be believed.
             if (pool != null) {
