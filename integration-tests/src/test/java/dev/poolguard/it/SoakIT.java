@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +29,13 @@ class SoakIT {
     /** Enough for Agroal to hand out thousands of dead connections: what the agent buys shows in seconds. */
     private static final String SECONDS_WITHOUT_AGENT = "12";
     private static final int MAX = 8;
-    /** The two runs with the agent, about equally long. */
+    /**
+     * The two runs with the agent, about equally long: every pool but Tomcat's copy of DBCP2, whose classes run the
+     * same advice as DBCP2's (RelocatedAdvice), so that its soak would add a minute of CI and nothing DBCP2's does not.
+     */
     private static final List<List<Pool>> AGENT_RUNS = List.of(
             List.of(Pool.HIKARI, Pool.DBCP2, Pool.TOMCAT, Pool.C3P0, Pool.DRUID),
-            List.of(Pool.TOMCAT_DBCP, Pool.DBCP1, Pool.AGROAL, Pool.VIBUR, Pool.UCP, Pool.DRIVER));
+            List.of(Pool.DBCP1, Pool.AGROAL, Pool.VIBUR, Pool.UCP, Pool.DRIVER));
     private static final Runs RUNS = new Runs();
 
     /** The run with the agent that soaked this pool. */
@@ -67,7 +69,7 @@ class SoakIT {
     }
 
     static Stream<Pool> pools() {
-        return Stream.of(Pool.guarded());
+        return Stream.of(Pool.guarded()).filter(p -> p != Pool.TOMCAT_DBCP);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -108,7 +110,7 @@ class SoakIT {
 
     @Test
     void withTheAgentNoHookFailsAndNoPasswordIsLogged() {
-        assertEquals(EnumSet.copyOf(Arrays.asList(Pool.guarded())), EnumSet.copyOf(AGENT_RUNS.stream().flatMap(List::stream).toList()));
+        assertEquals(EnumSet.copyOf(pools().toList()), EnumSet.copyOf(AGENT_RUNS.stream().flatMap(List::stream).toList()));
         for (List<Pool> pools : AGENT_RUNS) {
             AgentExpectations.assertNoHookFailed(run(pools.get(0)));
             AgentExpectations.assertNoAgentLineContains(run(pools.get(0)), Db.POSTGRES.password());
